@@ -1,0 +1,151 @@
+"""The nightly flow: extract (concurrent) -> load -> transform -> publish."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, runtime
+from prefect.artifacts import create_markdown_artifact
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.catalog import SOURCES, contracts, fred_unit_rows, streams
+from flows.errors import PipelineError
+from flows.settings import load_settings
+from flows.tasks import extract_stream, load, transform
+from warehouse.db import bootstrap, list_tables
+from warehouse.load import LoadResult
+from warehouse.publish import abandon, begin_build, publish, run_lock
+from warehouse.state import incremental_start
+
+Window = tuple[date, date]
+
+
+@dataclass
+class RunSummary:
+    """What a run did; the CLI prints it and tests read it."""
+
+    run_id: str
+    status: str
+    warehouse: Path
+    data_origin: str
+    loads: list[LoadResult] = field(default_factory=list)
+    failed_streams: dict[str, str] = field(default_factory=dict)
+    table_rows: dict[str, int] = field(default_factory=dict)
+
+
+@flow(
+    name="nightly",
+    flow_run_name="nightly-{mode}-{start}-{end}",
+    task_runner=ThreadPoolTaskRunner(max_workers=6),
+    log_prints=False,
+)
+def nightly(start: date | None = None, end: date | None = None, mode: str = "run") -> RunSummary:
+    """Run the pipeline for [start, end], or incrementally from the watermarks when start is None.
+
+    Args:
+        start: first date to extract for every stream; None = each stream's watermark - lookback
+            (2015-01-01 on an empty warehouse).
+        end: last date to extract; None = today (UTC).
+        mode: a label recorded in meta.runs ("run", "demo", "backfill").
+    """
+    settings = load_settings()
+    run_id = str(runtime.flow_run.id or uuid.uuid4())
+    started_at = datetime.now(UTC)
+    end = end or started_at.date()
+    with run_lock(settings.warehouse):
+        con = begin_build(settings.warehouse)
+        try:
+            bootstrap(con, contracts(), fred_unit_rows())
+            windows = plan_windows(con, start, end)
+            spool_root = settings.warehouse.parent / ".spool" / run_id
+            summary = RunSummary(run_id, "running", settings.warehouse, settings.data_origin)
+            spooled = extract_all(windows, spool_root, summary)
+            summary.loads = [
+                load(con, source, s, run_id, windows[(source, s.stream)]) for source, s in spooled
+            ]
+            transform(con)
+            summary.status = "partial" if summary.failed_streams else "success"
+            record_run(con, summary, started_at, mode, start, end)
+            summary.table_rows = count_rows(con)
+            publish(con, settings.warehouse)
+        except BaseException:
+            abandon(con, settings.warehouse)
+            raise
+    _remove_tree(spool_root)
+    report(summary)
+    return summary
+
+
+def plan_windows(con: duckdb.DuckDBPyConnection, start: date | None, end: date) -> dict[tuple[str, str], Window]:
+    """The extraction window of every stream: explicit, or incremental from its watermark."""
+    windows = {}
+    for source, stream in streams():
+        first = start or incremental_start(con, SOURCES[source].CONTRACT, stream)
+        if first > end:
+            raise PipelineError(f"start {first} is after end {end}")
+        windows[(source, stream)] = (first, end)
+    return windows
+
+
+def extract_all(windows: dict[tuple[str, str], Window], spool_root: Path, summary: RunSummary):
+    """Extract every stream concurrently; a failed stream is recorded, the others go on."""
+    futures = {
+        key: extract_stream.submit(key[0], key[1], w[0], w[1], spool_root) for key, w in windows.items()
+    }
+    done = []
+    for (source, stream), future in futures.items():
+        try:
+            done.append((source, future.result()))
+        except PipelineError as exc:
+            summary.failed_streams[f"{source}/{stream}"] = str(exc)
+            get_run_logger().error("%s/%s failed: %s", source, stream, exc)
+    return done
+
+
+def record_run(con, summary: RunSummary, started_at: datetime, mode: str, start, end) -> None:
+    """Write this run's row to meta.runs inside the build, so it publishes with the data."""
+    name = runtime.flow_run.name
+    stale = sorted({key.split("/")[0] for key in summary.failed_streams})
+    notes = "; ".join(f"{k}: {v}" for k, v in sorted(summary.failed_streams.items())) or None
+    con.execute(
+        "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            summary.run_id, name, started_at, datetime.now(UTC), summary.status, summary.data_origin,
+            mode, start, end, sum(r.rows_in for r in summary.loads),
+            sum(r.rows_inserted for r in summary.loads), sum(r.rows_updated for r in summary.loads),
+            stale, notes,
+        ],
+    )
+
+
+def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of every raw, staging and mart relation."""
+    return {
+        name: con.execute(f"select count(*) from {name}").fetchone()[0]
+        for name in list_tables(con, ("raw", "staging", "marts"))
+    }
+
+
+def report(summary: RunSummary) -> None:
+    """Publish the run's load counts as a markdown artifact (no secrets: counts only)."""
+    lines = ["| table | stream | rows in | inserted | updated | watermark |", "|---|---|---|---|---|---|"]
+    lines += [
+        f"| raw.{r.source}__{r.resource} | {r.stream} | {r.rows_in} | {r.rows_inserted} "
+        f"| {r.rows_updated} | {r.watermark} |"
+        for r in summary.loads
+    ]
+    lines += [f"\n**failed** {k}: {v}" for k, v in summary.failed_streams.items()]
+    create_markdown_artifact(
+        key="nightly-load-summary",
+        markdown=f"# nightly {summary.status} ({summary.data_origin})\n\n" + "\n".join(lines),
+    )
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)

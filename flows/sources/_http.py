@@ -1,0 +1,209 @@
+"""All HTTP policy: session, timeouts, retries honouring Retry-After, rate limits, redaction.
+
+Every source module talks to its API only through :class:`HttpClient`. Each failure kind is
+retried here and only here; Prefect tasks that call sources keep ``retries=0``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from flows.errors import SourceAPIError, SourceHTTPError
+
+log = logging.getLogger("rotation.http")
+
+USER_AGENT = "liquidity-rotation/0.1 (+https://github.com/liquidity-rotation; nightly ETL)"
+SENSITIVE_PARAMS = frozenset({"api_key", "apikey", "token", "access_token", "key", "signature"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDACTED = "***"
+
+
+def sanitize_url(url: str) -> str:
+    """Return ``url`` with the values of sensitive query parameters replaced by ``***``."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (k, REDACTED if k.lower() in SENSITIVE_PARAMS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":,[]")))
+
+
+def sanitize_text(text: str, secrets: list[str]) -> str:
+    """Remove every secret value from free text (an error body may echo the key back)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Parse a Retry-After header: delta-seconds or an HTTP date. None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class RateLimiter:
+    """A minimum interval between requests to one host (thread-safe)."""
+
+    def __init__(self, min_interval_s: float, sleep: Callable[[float], None]) -> None:
+        self._min_interval_s = min_interval_s
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_at = 0.0
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next_at - now
+            self._next_at = max(now, self._next_at) + self._min_interval_s
+        if delay > 0:
+            self._sleep(delay)
+
+
+@dataclass
+class HttpClient:
+    """A requests session with the pipeline's timeouts, retries, rate limits and redaction.
+
+    Args:
+        connect_timeout_s / read_timeout_s: per-request timeouts.
+        max_attempts: total tries per request, first included.
+        backoff_base_s / backoff_cap_s: exponential backoff with full jitter, capped; a
+            Retry-After header beats the backoff but is still capped at ``backoff_cap_s``.
+        min_interval_s: per-host minimum spacing between requests (host -> seconds).
+        secrets: values to scrub from any error text (e.g. the FRED key).
+        sleep: injectable for tests.
+    """
+
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    max_attempts: int = 5
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 30.0
+    min_interval_s: Mapping[str, float] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+    sleep: Callable[[float], None] = time.sleep
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._limiters: dict[str, RateLimiter] = {}
+        self._limiters_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Any, **kwargs: Any) -> HttpClient:
+        """Build a client from :class:`flows.settings.Settings`."""
+        secrets = []
+        if settings.fred_api_key is not None:
+            secrets.append(settings.fred_api_key.get_secret_value())
+        return cls(
+            connect_timeout_s=settings.http_connect_timeout_s,
+            read_timeout_s=settings.http_read_timeout_s,
+            max_attempts=settings.http_max_attempts,
+            backoff_base_s=settings.http_backoff_base_s,
+            backoff_cap_s=settings.http_backoff_cap_s,
+            secrets=secrets,
+            **kwargs,
+        )
+
+    def _limiter(self, host: str) -> RateLimiter | None:
+        interval = self.min_interval_s.get(host)
+        if not interval:
+            return None
+        with self._limiters_lock:
+            return self._limiters.setdefault(host, RateLimiter(interval, self.sleep))
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.backoff_cap_s)
+        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1))
+        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not crypto
+
+    def get(self, url: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+        """GET with the retry policy. Returns a 2xx response.
+
+        Raises:
+            SourceHTTPError: retries exhausted, a connection failure, or a non-retryable status.
+                Its message and ``url`` carry the sanitized URL only.
+        """
+        prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
+        safe_url = sanitize_url(prepared.url or url)
+        limiter = self._limiter(urlsplit(safe_url).netloc)
+        last_reason = ""
+        for attempt in range(1, self.max_attempts + 1):
+            if limiter:
+                limiter.wait()
+            retry_after = None
+            try:
+                resp = self.session.send(
+                    prepared, timeout=(self.connect_timeout_s, self.read_timeout_s)
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_reason = type(exc).__name__
+                status = None
+            else:
+                status = resp.status_code
+                if status < 400:
+                    log.debug("GET %s -> %s", safe_url, status)
+                    return resp
+                if status not in RETRY_STATUSES:
+                    raise self._client_error(resp, safe_url)
+                last_reason = f"HTTP {status}"
+                retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+                resp.close()
+            if attempt == self.max_attempts:
+                break
+            delay = self._backoff(attempt, retry_after)
+            log.warning(
+                "GET %s failed (%s), attempt %d/%d, retrying in %.1fs",
+                safe_url, last_reason, attempt, self.max_attempts, delay,
+            )
+            self.sleep(delay)
+        raise SourceHTTPError(
+            f"GET {safe_url} failed after {self.max_attempts} attempts: {last_reason}",
+            url=safe_url,
+            status=status,
+        )
+
+    def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET and decode JSON.
+
+        Raises:
+            SourceHTTPError: as :meth:`get`, or when the body is not JSON.
+        """
+        resp = self.get(url, params)
+        try:
+            return resp.json()
+        except ValueError:
+            safe_url = sanitize_url(resp.url)
+            raise SourceHTTPError(
+                f"GET {safe_url} returned a body that is not JSON", url=safe_url, status=resp.status_code
+            ) from None
+
+    def _client_error(self, resp: requests.Response, safe_url: str) -> SourceHTTPError:
+        body = sanitize_text(resp.text[:300].replace("\n", " "), self.secrets)
+        cls = SourceAPIError if _looks_like_json(resp) else SourceHTTPError
+        return cls(f"GET {safe_url} -> HTTP {resp.status_code}: {body}", url=safe_url, status=resp.status_code)
+
+
+def _looks_like_json(resp: requests.Response) -> bool:
+    return "json" in resp.headers.get("Content-Type", "")

@@ -1,0 +1,145 @@
+"""DuckDB connection and schema bootstrap: schemas, meta tables and raw tables from load contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from flows.sources._contract import LoadContract
+
+SCHEMAS = ("raw", "staging", "marts", "meta")
+LOAD_COLUMNS = {"_load_id": "VARCHAR", "_loaded_at": "TIMESTAMP WITH TIME ZONE"}
+
+_DUCKDB_TYPES: Mapping[type[pl.DataType], str] = {
+    pl.Utf8: "VARCHAR",
+    pl.Date: "DATE",
+    pl.Float64: "DOUBLE",
+    pl.Int64: "BIGINT",
+    pl.Int32: "INTEGER",
+    pl.Boolean: "BOOLEAN",
+}
+
+META_DDL = (
+    """
+    create table if not exists meta.runs (
+        run_id varchar primary key,
+        flow_run_name varchar,
+        started_at timestamp with time zone,
+        finished_at timestamp with time zone,
+        status varchar,
+        data_origin varchar,
+        mode varchar,
+        window_start date,
+        window_end date,
+        rows_in bigint,
+        rows_inserted bigint,
+        rows_updated bigint,
+        stale_sources varchar[],
+        notes varchar
+    )
+    """,
+    """
+    create table if not exists meta.load_state (
+        source varchar,
+        resource varchar,
+        stream varchar,
+        watermark date,
+        lookback_days integer,
+        updated_at timestamp with time zone,
+        run_id varchar,
+        primary key (source, resource, stream)
+    )
+    """,
+    """
+    create table if not exists meta.load_results (
+        run_id varchar,
+        source varchar,
+        resource varchar,
+        stream varchar,
+        window_start date,
+        window_end date,
+        rows_in bigint,
+        rows_inserted bigint,
+        rows_updated bigint,
+        watermark date,
+        primary key (run_id, source, resource, stream)
+    )
+    """,
+    """
+    create table if not exists meta.fred_series_units (
+        series_id varchar primary key,
+        unit varchar,
+        usd_bn_per_unit double,
+        description varchar
+    )
+    """,
+)
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file (creating its folder when writing)."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def duckdb_type(dtype: pl.DataType) -> str:
+    """The DuckDB column type for a polars dtype used in a load contract.
+
+    Raises:
+        TypeError: for a dtype no contract should use.
+    """
+    for pl_type, sql_type in _DUCKDB_TYPES.items():
+        if dtype == pl_type:
+            return sql_type
+    raise TypeError(f"no DuckDB type mapped for polars dtype {dtype}")
+
+
+def raw_table_ddl(contract: LoadContract) -> str:
+    """``create table if not exists`` for a raw table: the contract's columns plus load columns.
+
+    Raw tables are keyless on purpose: MERGE matches on the natural key, and a key
+    constraint would only slow bulk loads down.
+    """
+    columns = [f"{name} {duckdb_type(dtype)}" for name, dtype in contract.schema.items()]
+    columns += [f"{name} {sql_type}" for name, sql_type in LOAD_COLUMNS.items()]
+    return f"create table if not exists {contract.table} ({', '.join(columns)})"
+
+
+def bootstrap(
+    con: duckdb.DuckDBPyConnection,
+    contracts: Iterable[LoadContract],
+    fred_units: Iterable[tuple[str, str, float, str]] = (),
+) -> None:
+    """Create schemas, meta tables and raw tables if missing; refresh the FRED unit registry."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    for ddl in META_DDL:
+        con.execute(ddl)
+    for contract in contracts:
+        con.execute(raw_table_ddl(contract))
+    units = list(fred_units)
+    if units:
+        con.execute("delete from meta.fred_series_units")
+        con.executemany("insert into meta.fred_series_units values (?, ?, ?, ?)", units)
+
+
+def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
+    """Row count and an order-independent content hash of a table."""
+    count, digest = con.execute(f"select count(*), coalesce(bit_xor(hash(t)), 0) from {table} as t").fetchone()
+    return int(count), int(digest)
+
+
+def list_tables(con: duckdb.DuckDBPyConnection, schemas: Iterable[str] = SCHEMAS) -> list[str]:
+    """Qualified names of the base tables and views in the given schemas, sorted."""
+    wanted = list(schemas)
+    rows = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_catalog = current_database() and list_contains(?, table_schema) order by 1",
+        [wanted],
+    ).fetchall()
+    return [r[0] for r in rows]

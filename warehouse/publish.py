@@ -1,0 +1,90 @@
+"""Atomic publish: build into ``<warehouse>.next``, checkpoint, close, then ``os.replace`` it over the live file.
+
+A reader holding the published file open keeps its (old) file until it reconnects; a new
+connection sees the new build; a failed run leaves the published file untouched.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from flows.errors import PublishError
+from warehouse.db import connect
+
+
+def next_path(published: Path) -> Path:
+    return published.with_name(published.name + ".next")
+
+
+def _discard(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+@contextmanager
+def run_lock(published: Path) -> Iterator[None]:
+    """Hold an exclusive lock so two runs never build the same warehouse at once.
+
+    Raises:
+        PublishError: when another run holds the lock.
+    """
+    published.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = published.with_name(published.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"another run is building {published} (lock {lock_path})") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def begin_build(published: Path) -> duckdb.DuckDBPyConnection:
+    """Start a build: copy the published warehouse (if any) to ``.next`` and open it for writing.
+
+    A leftover ``.next`` from a crashed run is discarded first.
+    """
+    staging = next_path(published)
+    _discard(staging)
+    if published.exists():
+        if published.with_name(published.name + ".wal").exists():
+            # A writer outside the pipeline left un-checkpointed changes; fold them in first.
+            with connect(published) as con:
+                con.execute("checkpoint")
+        shutil.copyfile(published, staging)
+    return connect(staging)
+
+
+def publish(con: duckdb.DuckDBPyConnection, published: Path) -> Path:
+    """Checkpoint and close the build, then atomically swap it in.
+
+    Raises:
+        PublishError: when the swap fails; the published file is then unchanged.
+    """
+    staging = next_path(published)
+    try:
+        con.execute("checkpoint")
+        con.close()
+        os.replace(staging, published)
+    except (OSError, duckdb.Error) as exc:
+        raise PublishError(f"could not publish {staging} over {published}: {exc}") from exc
+    return published
+
+
+def abandon(con: duckdb.DuckDBPyConnection | None, published: Path) -> None:
+    """Close and delete a failed build; the published warehouse is not touched."""
+    if con is not None:
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+    _discard(next_path(published))
