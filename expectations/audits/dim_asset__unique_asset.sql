@@ -2,8 +2,8 @@
 -- returns: each asset that appears more than once, with its count
 
 select
-    dim_asset.asset as asset,
-    count(*) as count_rows,
+    dim_asset.asset,
+    count(*) as count_rows
 from marts.dim_asset as dim_asset
 group by dim_asset.asset
 having count(*) > 1

@@ -3,8 +3,8 @@
 -- returns: each unknown asset with its row count
 
 select
-    fct_asset_daily.asset as asset,
-    count(*) as count_rows,
+    fct_asset_daily.asset,
+    count(*) as count_rows
 from marts.fct_asset_daily as fct_asset_daily
 anti join marts.dim_asset as dim_asset
     on fct_asset_daily.asset = dim_asset.asset

@@ -8,12 +8,12 @@ with
 crypto_days as (
 
     select
-        fct_asset_daily.date as date,
-        fct_asset_daily.asset as asset,
-        fct_asset_daily.close_usd as close_usd,
-        fct_asset_daily.ret_1d as ret_1d,
+        fct_asset_daily.date,
+        fct_asset_daily.asset,
+        fct_asset_daily.close_usd,
+        fct_asset_daily.ret_1d,
         lag(fct_asset_daily.date) over asset_days as previous_date,
-        lag(fct_asset_daily.close_usd) over asset_days as previous_close_usd,
+        lag(fct_asset_daily.close_usd) over asset_days as previous_close_usd
     from marts.fct_asset_daily as fct_asset_daily
     inner join marts.dim_asset as dim_asset
         on fct_asset_daily.asset = dim_asset.asset
@@ -29,7 +29,7 @@ expected as (
         case
             when crypto_days.date - crypto_days.previous_date = 1
                 then crypto_days.close_usd / nullif(crypto_days.previous_close_usd, 0) - 1
-        end as expected_ret_1d,
+        end as expected_ret_1d
     from crypto_days as crypto_days
 
 )

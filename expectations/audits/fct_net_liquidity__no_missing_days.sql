@@ -3,17 +3,17 @@
 
 with
 
-days as (
+spine_rows as (
 
     select
-        fct_net_liquidity.date as date,
-        lag(fct_net_liquidity.date) over (order by fct_net_liquidity.date) as previous_date,
+        fct_net_liquidity.date,
+        lag(fct_net_liquidity.date) over (order by fct_net_liquidity.date) as previous_date
     from marts.fct_net_liquidity as fct_net_liquidity
 
 )
 
 select
-    days.date as date,
-    days.previous_date as previous_date,
-from days as days
-where days.date - days.previous_date <> 1
+    spine_rows.date,
+    spine_rows.previous_date
+from spine_rows as spine_rows
+where spine_rows.date - spine_rows.previous_date <> 1

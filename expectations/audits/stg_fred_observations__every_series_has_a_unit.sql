@@ -3,8 +3,8 @@
 -- returns: each unregistered series_id with its row count
 
 select
-    fred__observations.series_id as series_id,
-    count(*) as count_rows,
+    fred__observations.series_id,
+    count(*) as count_rows
 from raw.fred__observations as fred__observations
 anti join meta.fred_series_units as fred_series_units
     on fred__observations.series_id = fred_series_units.series_id

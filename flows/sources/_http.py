@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -37,7 +38,35 @@ def sanitize_url(url: str) -> str:
         (k, REDACTED if k.lower() in SENSITIVE_PARAMS else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe=":,[]")))
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":,[]*")))
+
+
+_SENSITIVE_QUERY = re.compile(
+    r"(?i)(?<![\w])(" + "|".join(sorted(SENSITIVE_PARAMS)) + r")=[^&\s\"']*"
+)
+
+
+def redact_query_text(text: str) -> str:
+    """Redact ``name=value`` pairs of sensitive parameters wherever they sit in free text."""
+    return _SENSITIVE_QUERY.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+
+
+class _RedactUrlsFilter(logging.Filter):
+    """Scrubs URLs that urllib3 logs on its own (``"GET /path?api_key=..." 200`` at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_query_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+# Filters run on the logger that made the record, so each urllib3 logger that prints a
+# request URL gets one; otherwise a DEBUG log level would leak the FRED key.
+_URL_FILTER = _RedactUrlsFilter()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_URL_FILTER)
 
 
 def sanitize_text(text: str, secrets: list[str]) -> str:
@@ -157,7 +186,11 @@ class HttpClient:
                 resp = self.session.send(
                     prepared, timeout=(self.connect_timeout_s, self.read_timeout_s)
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 last_reason = type(exc).__name__
                 status = None
             else:
@@ -175,7 +208,11 @@ class HttpClient:
             delay = self._backoff(attempt, retry_after)
             log.warning(
                 "GET %s failed (%s), attempt %d/%d, retrying in %.1fs",
-                safe_url, last_reason, attempt, self.max_attempts, delay,
+                safe_url,
+                last_reason,
+                attempt,
+                self.max_attempts,
+                delay,
             )
             self.sleep(delay)
         raise SourceHTTPError(
@@ -196,13 +233,19 @@ class HttpClient:
         except ValueError:
             safe_url = sanitize_url(resp.url)
             raise SourceHTTPError(
-                f"GET {safe_url} returned a body that is not JSON", url=safe_url, status=resp.status_code
+                f"GET {safe_url} returned a body that is not JSON",
+                url=safe_url,
+                status=resp.status_code,
             ) from None
 
     def _client_error(self, resp: requests.Response, safe_url: str) -> SourceHTTPError:
         body = sanitize_text(resp.text[:300].replace("\n", " "), self.secrets)
         cls = SourceAPIError if _looks_like_json(resp) else SourceHTTPError
-        return cls(f"GET {safe_url} -> HTTP {resp.status_code}: {body}", url=safe_url, status=resp.status_code)
+        return cls(
+            f"GET {safe_url} -> HTTP {resp.status_code}: {body}",
+            url=safe_url,
+            status=resp.status_code,
+        )
 
 
 def _looks_like_json(resp: requests.Response) -> bool:

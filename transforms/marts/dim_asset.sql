@@ -13,7 +13,7 @@ with
 
 assets as (
 
-    select *
+    select asset_list.*
     from (
         values
         ---------- equities (Yahoo, USD)
@@ -41,6 +41,6 @@ select
     cast(assets.asset_class as varchar) as asset_class,
     cast(assets.source as varchar) as source,
     cast(assets.quote_currency as varchar) as quote_currency,
-    cast(assets.ladder_rank as integer) as ladder_rank,
+    cast(assets.ladder_rank as integer) as ladder_rank
 from assets as assets
 order by assets.asset

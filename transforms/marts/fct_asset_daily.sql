@@ -30,13 +30,13 @@ binance_klines as (
 equity_prices as (
 
     select
-        yahoo_bars.trade_date as trade_date,
-        yahoo_bars.asset as asset,
-        yahoo_bars.close_usd as close_usd,
+        yahoo_bars.trade_date,
+        yahoo_bars.asset,
+        yahoo_bars.close_usd,
         -- total-return price: adjclose carries dividends (and splits)
         yahoo_bars.adjclose_usd as return_price_usd,
         -- sessions are consecutive rows, whatever the calendar gap
-        false as needs_consecutive_days,
+        false as needs_consecutive_days
     from yahoo_bars as yahoo_bars
 
 ),
@@ -44,11 +44,11 @@ equity_prices as (
 crypto_prices as (
 
     select
-        binance_klines.trade_date as trade_date,
-        binance_klines.asset as asset,
-        binance_klines.close_usd as close_usd,
+        binance_klines.trade_date,
+        binance_klines.asset,
+        binance_klines.close_usd,
         binance_klines.close_usd as return_price_usd,
-        true as needs_consecutive_days,
+        true as needs_consecutive_days
     from binance_klines as binance_klines
 
 ),
@@ -66,7 +66,7 @@ with_previous as (
     select
         prices.*,
         lag(prices.trade_date) over asset_days as previous_trade_date,
-        lag(prices.return_price_usd) over asset_days as previous_return_price_usd,
+        lag(prices.return_price_usd) over asset_days as previous_return_price_usd
     from prices as prices
     window asset_days as (partition by prices.asset order by prices.trade_date)
 
@@ -76,17 +76,18 @@ daily_returns as (
 
     select
         with_previous.trade_date as date,
-        with_previous.asset as asset,
-        with_previous.close_usd as close_usd,
+        with_previous.asset,
+        with_previous.close_usd,
         case
             when
                 with_previous.needs_consecutive_days
                 and with_previous.trade_date - with_previous.previous_trade_date <> 1
                 then null
             -- nullif: a zero price would otherwise give an infinite return
-            else with_previous.return_price_usd
-            / nullif(with_previous.previous_return_price_usd, 0) - 1
-        end as ret_1d,
+            else
+                with_previous.return_price_usd
+                / nullif(with_previous.previous_return_price_usd, 0) - 1
+        end as ret_1d
     from with_previous as with_previous
 
 )
@@ -95,6 +96,6 @@ select
     cast(daily_returns.date as date) as date,
     cast(daily_returns.asset as varchar) as asset,
     cast(daily_returns.close_usd as double) as close_usd,
-    cast(daily_returns.ret_1d as double) as ret_1d,
+    cast(daily_returns.ret_1d as double) as ret_1d
 from daily_returns as daily_returns
 order by daily_returns.asset, daily_returns.date

@@ -33,8 +33,8 @@ treasury_tga as (
 walcl as (
 
     select
-        fred_observations.observation_date as observation_date,
-        fred_observations.value_usd_bn as walcl_usd_bn,
+        fred_observations.observation_date,
+        fred_observations.value_usd_bn as walcl_usd_bn
     from fred_observations as fred_observations
     where
         fred_observations.series_id = 'WALCL'
@@ -46,7 +46,7 @@ tga as (
 
     select
         treasury_tga.record_date as observation_date,
-        treasury_tga.tga_usd_bn as tga_usd_bn,
+        treasury_tga.tga_usd_bn
     from treasury_tga as treasury_tga
     where treasury_tga.tga_usd_bn is not null
 
@@ -55,8 +55,8 @@ tga as (
 rrp as (
 
     select
-        fred_observations.observation_date as observation_date,
-        fred_observations.value_usd_bn as rrp_usd_bn,
+        fred_observations.observation_date,
+        fred_observations.value_usd_bn as rrp_usd_bn
     from fred_observations as fred_observations
     where
         fred_observations.series_id = 'RRPONTSYD'
@@ -66,11 +66,11 @@ rrp as (
 
 observed_dates as (
 
-    select walcl.observation_date as observation_date from walcl as walcl
+    select walcl.observation_date from walcl as walcl
     union all
-    select tga.observation_date as observation_date from tga as tga
+    select tga.observation_date from tga as tga
     union all
-    select rrp.observation_date as observation_date from rrp as rrp
+    select rrp.observation_date from rrp as rrp
 
 ),
 
@@ -82,7 +82,7 @@ calendar_spine as (
             min(observed_dates.observation_date),
             max(observed_dates.observation_date),
             interval 1 day
-        )) as date) as calendar_date,
+        )) as date) as calendar_date
     from observed_dates as observed_dates
 
 ),
@@ -91,13 +91,13 @@ latest_observations as (
 
     -- asof join: for each day, the latest observation dated on or before it
     select
-        calendar_spine.calendar_date as calendar_date,
+        calendar_spine.calendar_date,
         walcl.observation_date as walcl_date,
-        walcl.walcl_usd_bn as walcl_usd_bn,
+        walcl.walcl_usd_bn,
         tga.observation_date as tga_date,
-        tga.tga_usd_bn as tga_usd_bn,
+        tga.tga_usd_bn,
         rrp.observation_date as rrp_date,
-        rrp.rrp_usd_bn as rrp_usd_bn,
+        rrp.rrp_usd_bn
     from calendar_spine as calendar_spine
     asof left join walcl as walcl
         on calendar_spine.calendar_date >= walcl.observation_date
@@ -111,7 +111,7 @@ latest_observations as (
 carried_forward as (
 
     select
-        latest_observations.calendar_date as calendar_date,
+        latest_observations.calendar_date,
         case
             when latest_observations.calendar_date - latest_observations.walcl_date <= 13
                 then latest_observations.walcl_usd_bn
@@ -123,7 +123,7 @@ carried_forward as (
         case
             when latest_observations.calendar_date - latest_observations.rrp_date <= 5
                 then latest_observations.rrp_usd_bn
-        end as rrp_usd_bn,
+        end as rrp_usd_bn
     from latest_observations as latest_observations
 
 ),
@@ -132,13 +132,13 @@ net_liquidity as (
 
     select
         carried_forward.calendar_date as date,
-        carried_forward.walcl_usd_bn as walcl_usd_bn,
-        carried_forward.tga_usd_bn as tga_usd_bn,
-        carried_forward.rrp_usd_bn as rrp_usd_bn,
+        carried_forward.walcl_usd_bn,
+        carried_forward.tga_usd_bn,
+        carried_forward.rrp_usd_bn,
         -- null as soon as any input is null or stale
         carried_forward.walcl_usd_bn
         - carried_forward.tga_usd_bn
-        - carried_forward.rrp_usd_bn as net_liquidity_usd_bn,
+        - carried_forward.rrp_usd_bn as net_liquidity_usd_bn
     from carried_forward as carried_forward
 
 )
@@ -148,6 +148,6 @@ select
     cast(net_liquidity.walcl_usd_bn as double) as walcl_usd_bn,
     cast(net_liquidity.tga_usd_bn as double) as tga_usd_bn,
     cast(net_liquidity.rrp_usd_bn as double) as rrp_usd_bn,
-    cast(net_liquidity.net_liquidity_usd_bn as double) as net_liquidity_usd_bn,
+    cast(net_liquidity.net_liquidity_usd_bn as double) as net_liquidity_usd_bn
 from net_liquidity as net_liquidity
 order by net_liquidity.date

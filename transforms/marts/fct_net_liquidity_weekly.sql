@@ -25,8 +25,8 @@ fred_observations as (
 walcl as (
 
     select
-        fred_observations.observation_date as observation_date,
-        fred_observations.value_usd_bn as walcl_usd_bn,
+        fred_observations.observation_date,
+        fred_observations.value_usd_bn as walcl_usd_bn
     from fred_observations as fred_observations
     where
         fred_observations.series_id = 'WALCL'
@@ -37,8 +37,8 @@ walcl as (
 wdtgal as (
 
     select
-        fred_observations.observation_date as observation_date,
-        fred_observations.value_usd_bn as tga_usd_bn,
+        fred_observations.observation_date,
+        fred_observations.value_usd_bn as tga_usd_bn
     from fred_observations as fred_observations
     where
         fred_observations.series_id = 'WDTGAL'
@@ -49,8 +49,8 @@ wdtgal as (
 rrp as (
 
     select
-        fred_observations.observation_date as observation_date,
-        fred_observations.value_usd_bn as rrp_usd_bn,
+        fred_observations.observation_date,
+        fred_observations.value_usd_bn as rrp_usd_bn
     from fred_observations as fred_observations
     where
         fred_observations.series_id = 'RRPONTSYD'
@@ -61,11 +61,11 @@ rrp as (
 wednesday_inputs as (
 
     select
-        walcl.observation_date as observation_date,
-        walcl.walcl_usd_bn as walcl_usd_bn,
-        wdtgal.tga_usd_bn as tga_usd_bn,
+        walcl.observation_date,
+        walcl.walcl_usd_bn,
+        wdtgal.tga_usd_bn,
         rrp.observation_date as rrp_date,
-        rrp.rrp_usd_bn as rrp_usd_bn,
+        rrp.rrp_usd_bn
     from walcl as walcl
     left join wdtgal as wdtgal
         on walcl.observation_date = wdtgal.observation_date
@@ -78,12 +78,12 @@ rrp_within_5_days as (
 
     select
         wednesday_inputs.observation_date as date,
-        wednesday_inputs.walcl_usd_bn as walcl_usd_bn,
-        wednesday_inputs.tga_usd_bn as tga_usd_bn,
+        wednesday_inputs.walcl_usd_bn,
+        wednesday_inputs.tga_usd_bn,
         case
             when wednesday_inputs.observation_date - wednesday_inputs.rrp_date <= 5
                 then wednesday_inputs.rrp_usd_bn
-        end as rrp_usd_bn,
+        end as rrp_usd_bn
     from wednesday_inputs as wednesday_inputs
 
 ),
@@ -94,7 +94,7 @@ net_liquidity as (
         rrp_within_5_days.*,
         rrp_within_5_days.walcl_usd_bn
         - rrp_within_5_days.tga_usd_bn
-        - rrp_within_5_days.rrp_usd_bn as net_liquidity_usd_bn,
+        - rrp_within_5_days.rrp_usd_bn as net_liquidity_usd_bn
     from rrp_within_5_days as rrp_within_5_days
 
 )
@@ -104,6 +104,6 @@ select
     cast(net_liquidity.walcl_usd_bn as double) as walcl_usd_bn,
     cast(net_liquidity.tga_usd_bn as double) as tga_usd_bn,
     cast(net_liquidity.rrp_usd_bn as double) as rrp_usd_bn,
-    cast(net_liquidity.net_liquidity_usd_bn as double) as net_liquidity_usd_bn,
+    cast(net_liquidity.net_liquidity_usd_bn as double) as net_liquidity_usd_bn
 from net_liquidity as net_liquidity
 order by net_liquidity.date

@@ -22,9 +22,7 @@ renamed as (
 
     select
         ---------- ids
-        regexp_replace(source.symbol, 'USDT$', '') as asset,
-        source.symbol as symbol,
-        'USDT' as quote_currency,
+        source.symbol,
 
         ---------- dates
         source.date as trade_date,
@@ -37,7 +35,11 @@ renamed as (
 
         ---------- volumes
         source.volume as volume_base,
-        source.quote_volume as quote_volume,
+        source.quote_volume,
+
+        ---------- derived: every pair we fetch is <asset>USDT
+        'USDT' as quote_currency,
+        regexp_replace(source.symbol, 'USDT$', '') as asset
 
     from source as source
 
@@ -53,5 +55,5 @@ select
     cast(renamed.low_usd as double) as low_usd,
     cast(renamed.close_usd as double) as close_usd,
     cast(renamed.volume_base as double) as volume_base,
-    cast(renamed.quote_volume as double) as quote_volume,
+    cast(renamed.quote_volume as double) as quote_volume
 from renamed as renamed

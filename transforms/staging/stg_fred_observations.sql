@@ -29,13 +29,13 @@ renamed as (
 
     select
         ---------- ids
-        source.series_id as series_id,
+        source.series_id,
 
         ---------- dates
         source.date as observation_date,
 
         ---------- values, converted to USD billions
-        source.value * units.usd_bn_per_unit as value_usd_bn,
+        source.value * units.usd_bn_per_unit as value_usd_bn
 
     from source as source
     inner join units as units
@@ -46,5 +46,5 @@ renamed as (
 select
     cast(renamed.series_id as varchar) as series_id,
     cast(renamed.observation_date as date) as observation_date,
-    cast(renamed.value_usd_bn as double) as value_usd_bn,
+    cast(renamed.value_usd_bn as double) as value_usd_bn
 from renamed as renamed

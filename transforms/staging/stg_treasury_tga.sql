@@ -5,12 +5,12 @@
 --
 -- The Treasury General Account balance from the Daily Treasury Statement, stitched from the
 -- three account-name eras of the operating_cash_balance table into one daily series:
---   era 1, record_date <= 2021-09-30:          'Federal Reserve Account', close_today_bal
---   era 2, 2021-10-01 .. 2022-04-15:           'Treasury General Account (TGA)', close_today_bal
---   era 3, from 2022-04-18 (first new-format day): 'Treasury General Account (TGA) Closing Balance',
---                                              open_today_bal (close_today_bal is the string
---                                              "null" there; DTS puts the day's close in the
---                                              "opening" column of the closing-balance row)
+--   era 1, record_date <= 2021-09-30: 'Federal Reserve Account', close_today_bal
+--   era 2, 2021-10-01 .. 2022-04-15:  'Treasury General Account (TGA)', close_today_bal
+--   era 3, from 2022-04-18 (the first day of the new format):
+--          'Treasury General Account (TGA) Closing Balance', open_today_bal (close_today_bal
+--          is the string "null" there; DTS puts the day's close in the "opening" column of
+--          the closing-balance row)
 -- Rows are picked on account name AND era dates, because neither alone is enough:
 --   - the column that holds the balance depends on the era, not on the name, so the date
 --     has to be known anyway;
@@ -34,16 +34,16 @@ renamed as (
 
     select
         ---------- dates
-        source.record_date as record_date,
+        source.record_date,
 
         ---------- ids
-        source.account_type as account_type,
+        source.account_type,
 
         ---------- values, USD millions -> USD billions
         case
             when source.record_date >= date '2022-04-18' then source.open_today_bal
             else source.close_today_bal
-        end * 0.001 as tga_usd_bn,
+        end * 0.001 as tga_usd_bn
 
     from source as source
 
@@ -51,7 +51,7 @@ renamed as (
 
 tga_rows as (
 
-    select *
+    select renamed.*
     from renamed as renamed
     where
         (
@@ -72,5 +72,5 @@ tga_rows as (
 select
     cast(tga_rows.record_date as date) as record_date,
     cast(tga_rows.tga_usd_bn as double) as tga_usd_bn,
-    cast(tga_rows.account_type as varchar) as account_type,
+    cast(tga_rows.account_type as varchar) as account_type
 from tga_rows as tga_rows

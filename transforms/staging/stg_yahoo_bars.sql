@@ -22,8 +22,7 @@ renamed as (
 
     select
         ---------- ids
-        ltrim(source.symbol, '^') as asset,
-        source.symbol as symbol,
+        source.symbol,
 
         ---------- dates
         source.date as trade_date,
@@ -33,13 +32,16 @@ renamed as (
         source.high as high_usd,
         source.low as low_usd,
         source.close as close_usd,
-        coalesce(source.adjclose, source.close) as adjclose_usd,
 
         ---------- volumes
-        source.volume as volume,
+        source.volume,
 
         ---------- units
-        source.currency as currency,
+        source.currency,
+
+        ---------- derived
+        ltrim(source.symbol, '^') as asset,
+        coalesce(source.adjclose, source.close) as adjclose_usd
 
     from source as source
 
@@ -55,5 +57,5 @@ select
     cast(renamed.close_usd as double) as close_usd,
     cast(renamed.adjclose_usd as double) as adjclose_usd,
     cast(renamed.volume as bigint) as volume,
-    cast(renamed.currency as varchar) as currency,
+    cast(renamed.currency as varchar) as currency
 from renamed as renamed

@@ -1,0 +1,125 @@
+"""The deterministic synthetic market: liquidity, equities and crypto over a fixed 2015-2035 span.
+
+The whole horizon is generated from the seed and only then cut at ``today`` by the routes, so the
+history before any date never changes when ``today`` moves forward. One build per seed is cached
+in-process and shared read-only by every request thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+
+from flows.emulator.calendars import federal_business, nyse_open
+from flows.emulator.crypto import build_crypto
+from flows.emulator.equities import IMPULSE_LAG_DAYS, build_equities, liquidity_impulse
+from flows.emulator.liquidity import build_liquidity
+
+DEFAULT_SEED = 20150101
+START = date(2015, 1, 1)
+HORIZON_END = date(2035, 12, 31)
+NY_OPEN_MINUTES = 9 * 60 + 30
+
+
+@dataclass(frozen=True)
+class Market:
+    """Every synthetic series over the horizon, as read-only numpy arrays and polars frames.
+
+    Calendar arrays are aligned with ``days`` (every day from START to HORIZON_END). On days
+    that are not federal business days, ``tga`` and ``rrp`` carry the previous business day's
+    value, which is what FRED's week averages are computed from.
+    """
+
+    seed: int
+    days: np.ndarray  # datetime64[D]
+    fed_business: np.ndarray  # bool: DTS and FRED daily series publish
+    nyse_open: np.ndarray  # bool: US equities trade
+    walcl: np.ndarray  # Fed total assets, USD mn
+    wshomcb: np.ndarray  # Fed MBS holdings, USD mn
+    tga: np.ndarray  # TGA daily close, USD mn
+    rrp: np.ndarray  # ON RRP, USD bn
+    equities: dict[str, pl.DataFrame]  # "^RUT", "^GSPC", "IWM", "SPY"
+    crypto: dict[str, pl.DataFrame]  # "BTCUSDT", ... from each coin's first synthetic day
+
+    @property
+    def net_liquidity(self) -> np.ndarray:
+        """WALCL - TGA - RRP in USD bn, on the calendar grid."""
+        return self.walcl / 1000.0 - self.tga / 1000.0 - self.rrp
+
+    def position(self, day: date) -> int:
+        """Index of ``day`` in ``days`` (days before START give 0, after the horizon the end).
+
+        Args:
+            day: a calendar date.
+
+        Returns:
+            An index into the calendar arrays.
+        """
+        offset = (day - START).days
+        return min(max(offset, 0), len(self.days) - 1)
+
+
+def _open_timestamps(trading: np.ndarray) -> np.ndarray:
+    """Epoch seconds of 09:30 America/New_York on each date (DST handled by the tz database)."""
+    return (
+        pl.DataFrame({"date": trading})
+        .select(
+            (pl.col("date").cast(pl.Datetime("ms")) + pl.duration(minutes=NY_OPEN_MINUTES))
+            .dt.replace_time_zone("America/New_York")
+            .dt.epoch("s")
+        )
+        .to_series()
+        .to_numpy()
+    )
+
+
+def _calendar_returns(days: np.ndarray, trading: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """Daily log returns of a trading-day close carried over every calendar day (0 when closed)."""
+    idx = np.searchsorted(days, trading)
+    marks = np.zeros(len(days), dtype=np.int64)
+    marks[idx] = np.arange(len(trading))
+    carried = np.log(close)[np.maximum.accumulate(marks)]
+    return np.diff(carried, prepend=carried[0])
+
+
+def _freeze(value: np.ndarray) -> np.ndarray:
+    value.flags.writeable = False
+    return value
+
+
+@lru_cache(maxsize=4)
+def build_market(seed: int = DEFAULT_SEED) -> Market:
+    """Build (or return the cached) synthetic market for one seed.
+
+    Args:
+        seed: the generator seed; the same seed always gives the same market.
+
+    Returns:
+        The full-horizon :class:`Market`.
+    """
+    days = np.arange(np.datetime64(START), np.datetime64(HORIZON_END) + 1, dtype="datetime64[D]")
+    business = federal_business(days)
+    is_open = nyse_open(days)
+    liquidity = build_liquidity(seed, days, business)
+    net = liquidity.walcl / 1000.0 - liquidity.tga / 1000.0 - liquidity.rrp
+    impulse = liquidity_impulse(net)
+    impulse_lagged = np.concatenate([np.zeros(IMPULSE_LAG_DAYS), impulse[:-IMPULSE_LAG_DAYS]])
+    trading = days[is_open]
+    equities = build_equities(seed, trading, _open_timestamps(trading), impulse_lagged[is_open])
+    rut_returns = _calendar_returns(days, trading, equities["^RUT"]["close"].to_numpy())
+    return Market(
+        seed=seed,
+        days=_freeze(days),
+        fed_business=_freeze(business),
+        nyse_open=_freeze(is_open),
+        walcl=_freeze(liquidity.walcl),
+        wshomcb=_freeze(liquidity.wshomcb),
+        tga=_freeze(liquidity.tga),
+        rrp=_freeze(liquidity.rrp),
+        equities=equities,
+        crypto=build_crypto(seed, days, rut_returns),
+    )

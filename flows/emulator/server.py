@@ -1,0 +1,189 @@
+"""The loopback HTTP server that answers FRED, Fiscal Data, Yahoo and Binance requests offline.
+
+One ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) runs in a daemon thread. Each upstream
+lives under its own prefix, so a client's base URL is the only thing that changes:
+
+    /fred/fred/series/observations
+    /treasury/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance
+    /yahoo/v8/finance/chart/{symbol}
+    /binance/api/v3/klines
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from flows.emulator import binance_api, fred_api, treasury_api, yahoo_api
+from flows.emulator.faults import FaultPlan
+from flows.emulator.market import DEFAULT_SEED, Market, build_market
+from flows.emulator.reply import Reply, Snapshot, make_snapshot
+
+FRED_PREFIX = "/fred"
+TREASURY_PREFIX = "/treasury/services/api/fiscal_service"
+YAHOO_PREFIX = "/yahoo"
+BINANCE_PREFIX = "/binance"
+EMULATOR_API_KEY = "emulator-key"
+
+Route = Callable[[Snapshot, str, dict[str, str]], Reply]
+ROUTES: dict[str, Route] = {
+    FRED_PREFIX + fred_api.PATH: lambda s, _, q: fred_api.observations(s, q),
+    TREASURY_PREFIX + treasury_api.PATH: lambda s, _, q: treasury_api.operating_cash_balance(s, q),
+    BINANCE_PREFIX + binance_api.PATH: lambda s, _, q: binance_api.klines(s, q),
+}
+CHART_PREFIX = YAHOO_PREFIX + yahoo_api.PATH
+
+
+class Emulator:
+    """A running emulator: where it listens, what it serves, what it was asked."""
+
+    def __init__(self, snapshot: Snapshot, port: int) -> None:
+        self.snapshot = snapshot
+        root = f"http://127.0.0.1:{port}"
+        self.base_urls = {
+            "fred_base_url": root + FRED_PREFIX,
+            "treasury_base_url": root + TREASURY_PREFIX,
+            "yahoo_base_url": root + YAHOO_PREFIX,
+            "binance_base_url": root + BINANCE_PREFIX,
+        }
+        self.faults = FaultPlan()
+        self._log: list[tuple[str, str, dict[str, str]]] = []
+        self._log_lock = threading.Lock()
+
+    @property
+    def market(self) -> Market:
+        """The synthetic market being served (full horizon; routes cut it at ``today``)."""
+        return self.snapshot.market
+
+    @property
+    def request_log(self) -> list[tuple[str, str, dict[str, str]]]:
+        """A copy of every request seen so far: (method, decoded path, query dict)."""
+        with self._log_lock:
+            return list(self._log)
+
+    def settings_overrides(self) -> dict[str, str]:
+        """Settings values that point the pipeline at this emulator.
+
+        Returns:
+            The four base URLs plus the emulator's FRED key and ``data_origin="synthetic"``.
+        """
+        return {**self.base_urls, "fred_api_key": EMULATOR_API_KEY, "data_origin": "synthetic"}
+
+    def fail_next(
+        self, path_prefix: str, status: int, times: int = 1, retry_after: float | None = None
+    ) -> None:
+        """Make the next ``times`` requests under ``path_prefix`` answer ``status``.
+
+        Args:
+            path_prefix: request path prefix, e.g. ``"/fred/"``.
+            status: HTTP status of the injected failure.
+            times: number of matching requests that fail; 0 cancels what is still planned
+                for ``path_prefix``.
+            retry_after: seconds for a ``Retry-After`` header, or None.
+
+        Raises:
+            ValueError: when ``times`` is negative.
+        """
+        self.faults.add(path_prefix, status, times, retry_after)
+
+    def answer(self, method: str, raw_path: str) -> Reply:
+        """Route one request (after logging it and applying planned faults).
+
+        Args:
+            method: the HTTP method.
+            raw_path: the request target as sent (path and query string).
+
+        Returns:
+            The reply to send.
+        """
+        parts = urlsplit(raw_path)
+        path = unquote(parts.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        with self._log_lock:
+            self._log.append((method, path, query))
+        fault = self.faults.take(path)
+        if fault is not None:
+            return fault
+        if method != "GET":
+            return Reply(405, {"error": f"method {method} not allowed"})
+        if path.startswith(CHART_PREFIX):
+            return yahoo_api.chart(self.snapshot, path[len(CHART_PREFIX) :], query)
+        route = ROUTES.get(path.rstrip("/"))
+        if route is None:
+            return Reply(404, {"error": f"no emulated endpoint at {path}"})
+        return route(self.snapshot, path, query)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    emulator: Emulator
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up early is not an emulator failure; stay quiet.
+        pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so pooled sessions reuse connections
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms ACK stall
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # no request lines on stderr
+
+    def _send(self, method: str) -> None:
+        try:
+            reply = self.server.emulator.answer(method, self.path)
+        except Exception as exc:  # a bug in a route must not hang the client
+            reply = Reply(500, {"error": "emulator failure", "detail": repr(exc)})
+        payload = json.dumps(reply.body, separators=(",", ":")).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._send("GET")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # keep the connection clean
+        self._send("POST")
+
+
+@contextmanager
+def serve_emulator(
+    today: date | None = None, now: datetime | None = None, seed: int = DEFAULT_SEED
+) -> Iterator[Emulator]:
+    """Run the emulator for the duration of a ``with`` block.
+
+    Args:
+        today: last day of history (default: today, UTC).
+        now: the emulated current instant, which decides the unfinished Binance candle
+            (default: the current UTC time, or noon UTC of ``today`` when that is another day).
+        seed: market seed; the same seed and ``today`` always serve the same data.
+
+    Yields:
+        The running :class:`Emulator`.
+    """
+    snapshot = make_snapshot(build_market(seed), today, now)
+    server = _Server(("127.0.0.1", 0), _Handler)
+    emulator = Emulator(snapshot, server.server_address[1])
+    server.emulator = emulator
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield emulator
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,181 @@
+"""Pagination as a small protocol: page numbers (DTS), offsets (FRED), a time cursor (Binance)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from flows.errors import SchemaDriftError
+
+if TYPE_CHECKING:
+    from flows.sources._http import HttpClient
+
+
+class Paginator(Protocol):
+    """Reads each decoded page, then writes the next request's query parameters.
+
+    ``update_request`` is called before every request, the first included, so a paginator
+    owns its paging parameters from the start.
+    """
+
+    has_next_page: bool
+
+    def update_state(self, response_json: Any) -> None:
+        """Read the page just received and decide whether another one follows.
+
+        Args:
+            response_json: the decoded page.
+
+        Raises:
+            SchemaDriftError: the page lacks the field this paginator reads.
+        """
+        ...
+
+    def update_request(self, params: dict[str, Any]) -> None:
+        """Write this paginator's parameters for the next request into ``params``.
+
+        Args:
+            params: the query parameters, changed in place.
+        """
+        ...
+
+
+def _int_field(source: str, container: Any, key: str, where: str) -> int:
+    """``container[key]`` as an int, or SchemaDriftError naming ``where``."""
+    value = container.get(key) if isinstance(container, Mapping) else None
+    # bool is an int subclass; a paging counter is never a bool.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise SchemaDriftError(source, where, f"expected an integer, got {value!r}")
+    return value
+
+
+class PageNumberPaginator:
+    """Numbered pages until ``meta["total-pages"]`` (Treasury Fiscal Data).
+
+    Reads::
+
+        {"data": [...], "meta": {"count": 20, "total-count": 20, "total-pages": 1, ...},
+         "links": {"next": null, ...}}
+
+    Writes ``page[number]`` (from 1) and ``page[size]``.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        page_size: int,
+        number_param: str = "page[number]",
+        size_param: str = "page[size]",
+    ) -> None:
+        self.source = source
+        self.page_size = page_size
+        self.number_param = number_param
+        self.size_param = size_param
+        self.page = 1
+        self.has_next_page = True
+
+    def update_state(self, response_json: Any) -> None:
+        meta = response_json.get("meta") if isinstance(response_json, Mapping) else None
+        total_pages = _int_field(self.source, meta, "total-pages", "meta.total-pages")
+        # An empty result says total-pages 0; page 1 is then also the last one.
+        self.has_next_page = self.page < total_pages
+        self.page += 1
+
+    def update_request(self, params: dict[str, Any]) -> None:
+        params[self.number_param] = self.page
+        params[self.size_param] = self.page_size
+
+
+class OffsetPaginator:
+    """``offset``/``limit`` windows until ``count`` rows have been served (FRED).
+
+    Reads::
+
+        {"count": 1021, "offset": 0, "limit": 100000, "observations": [...], ...}
+
+    Writes ``offset`` (from 0) and ``limit``; there is a next page while offset + limit < count.
+    """
+
+    def __init__(self, source: str, limit: int) -> None:
+        self.source = source
+        self.limit = limit
+        self.offset = 0
+        self.has_next_page = True
+
+    def update_state(self, response_json: Any) -> None:
+        count = _int_field(self.source, response_json, "count", "count")
+        self.offset += self.limit
+        self.has_next_page = self.offset < count
+
+    def update_request(self, params: dict[str, Any]) -> None:
+        params["offset"] = self.offset
+        params["limit"] = self.limit
+
+
+class TimeCursorPaginator:
+    """Walks forward by open time (Binance klines).
+
+    Reads a bare array of rows whose first field is the open time in epoch ms::
+
+        [[1502928000000, "4261.48", ..., 1503014399999, ...], ...]
+
+    Writes ``startTime`` (the last open time + 1 ms) and ``limit``. Stops when a page holds
+    fewer than ``limit`` rows or the next start passes ``end_ms``.
+    """
+
+    def __init__(self, source: str, start_ms: int, end_ms: int, limit: int) -> None:
+        self.source = source
+        self.cursor = start_ms
+        self.end_ms = end_ms
+        self.limit = limit
+        self.has_next_page = True
+
+    def update_state(self, response_json: Any) -> None:
+        if not isinstance(response_json, list):
+            raise SchemaDriftError(self.source, "<root>", "expected an array of rows")
+        if len(response_json) < self.limit:
+            # A short page (empty included) is the last one.
+            self.has_next_page = False
+            return
+        last = response_json[-1]
+        last_open = last[0] if isinstance(last, list) and last else None
+        if not isinstance(last_open, int) or isinstance(last_open, bool):
+            raise SchemaDriftError(self.source, "openTime", f"expected epoch ms, got {last_open!r}")
+        next_cursor = last_open + 1
+        if next_cursor <= self.cursor:
+            # A server that ignores startTime would otherwise be asked the same page forever.
+            raise SchemaDriftError(self.source, "openTime", "the time cursor did not advance")
+        self.cursor = next_cursor
+        self.has_next_page = next_cursor <= self.end_ms
+
+    def update_request(self, params: dict[str, Any]) -> None:
+        params["startTime"] = self.cursor
+        params["limit"] = self.limit
+
+
+def paginate(
+    http: HttpClient, url: str, params: Mapping[str, Any], paginator: Paginator
+) -> Iterator[Any]:
+    """Yield decoded JSON pages, one request at a time, until the paginator says stop.
+
+    Args:
+        http: the client that owns retries and redaction.
+        url: the endpoint.
+        params: the query parameters shared by every page.
+        paginator: writes its paging parameters and reads each page.
+
+    Returns:
+        An iterator of decoded pages; nothing is fetched until it is consumed.
+
+    Raises:
+        SourceHTTPError / SourceAPIError: from the client.
+        SchemaDriftError: when a page lacks the field the paginator reads.
+    """
+    request_params = dict(params)
+    while True:
+        paginator.update_request(request_params)
+        page = http.get_json(url, request_params)
+        paginator.update_state(page)
+        yield page
+        if not paginator.has_next_page:
+            return

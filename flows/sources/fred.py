@@ -1,0 +1,215 @@
+"""FRED series observations (Fed balance sheet, TGA, reverse repo) and their unit registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+from pydantic import SecretStr
+
+from flows.errors import ConfigError, SchemaDriftError
+from flows.sources._contract import LoadContract
+from flows.sources._pagination import OffsetPaginator, paginate
+from flows.sources._records import typed_columns, wire_frame
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
+    from flows.sources._http import HttpClient
+
+SOURCE = "fred"
+ENDPOINT = "/fred/series/observations"
+PAGE_LIMIT = 100_000  # the API's maximum `limit`
+MISSING_VALUE = "."  # FRED's marker for "no observation" (holidays, early gaps)
+DATE_FORMAT = "%Y-%m-%d"
+RECORDS_PATH = "observations[]"
+
+# Wire field -> raw column. Every wire value is a string.
+FIELD_MAP: dict[str, str] = {
+    "date": "date",
+    "value": "value",
+    "realtime_start": "realtime_start",
+    "realtime_end": "realtime_end",
+}
+
+
+@dataclass(frozen=True)
+class SeriesUnit:
+    """What one FRED series measures and how to turn it into USD billions."""
+
+    unit: Literal["usd_mn", "usd_bn"]
+    usd_bn_per_unit: float
+    description: str
+    is_level: bool  # False for averages (WTREGEN): not comparable with a same-day level
+
+
+# The unit registry; the warehouse writes it to meta.fred_series_units.
+SERIES: dict[str, SeriesUnit] = {
+    "WALCL": SeriesUnit("usd_mn", 0.001, "Fed total assets, Wednesday level", True),
+    "WTREGEN": SeriesUnit("usd_mn", 0.001, "Treasury General Account, week average", False),
+    "WDTGAL": SeriesUnit("usd_mn", 0.001, "Treasury General Account, Wednesday level", True),
+    # Already in billions, unlike the H.4.1 series above.
+    "RRPONTSYD": SeriesUnit("usd_bn", 1.0, "Overnight reverse repo, daily", True),
+    "WSHOMCB": SeriesUnit("usd_mn", 0.001, "Fed MBS holdings, Wednesday level", True),
+}
+STREAMS: tuple[str, ...] = tuple(SERIES)
+
+CONTRACT = LoadContract(
+    source=SOURCE,
+    resource="observations",
+    schema={
+        "series_id": pl.Utf8,
+        "date": pl.Date,
+        "value": pl.Float64,
+        "realtime_start": pl.Date,
+        "realtime_end": pl.Date,
+    },
+    primary_key=("series_id", "date"),
+    disposition="merge",
+    cursor="date",
+    stream_key="series_id",
+    initial_value=date(2015, 1, 1),
+    lookback_days=35,
+    reason="H.4.1 revises recent weeks, so merge with a 35-day lookback",
+)
+
+
+def series_unit(series_id: str) -> SeriesUnit:
+    """Look up a series in the unit registry.
+
+    Args:
+        series_id: a FRED series id.
+
+    Returns:
+        Its unit, USD-billions factor, description and level flag.
+
+    Raises:
+        ConfigError: for a series the registry does not know.
+    """
+    try:
+        return SERIES[series_id]
+    except KeyError:
+        known = ", ".join(SERIES)
+        raise ConfigError(f"unknown FRED series {series_id!r}; known: {known}") from None
+
+
+def to_usd_bn(series_id: str, value: float | None) -> float | None:
+    """Convert one observation of ``series_id`` from its own unit to USD billions.
+
+    Args:
+        series_id: a key of :data:`SERIES`.
+        value: the observation in the series' unit; None (FRED's ".") stays None.
+
+    Returns:
+        The value in USD billions, or None.
+
+    Raises:
+        ConfigError: for an unknown series.
+    """
+    per_unit = series_unit(series_id).usd_bn_per_unit
+    return None if value is None else value * per_unit
+
+
+def fetch_observations(
+    http: HttpClient,
+    base_url: str,
+    series_id: str,
+    api_key: SecretStr,
+    start: date,
+    end: date,
+    page_size: int = PAGE_LIMIT,
+) -> Iterator[dict[str, Any]]:
+    """Yield decoded ``series/observations`` pages for one series, paging by offset.
+
+    Args:
+        http: the client; the key is added to its ``secrets`` so error bodies are scrubbed.
+        base_url: e.g. ``https://api.stlouisfed.org``.
+        series_id: the FRED series.
+        api_key: the FRED key; it only ever leaves here as a query parameter.
+        start / end: inclusive observation dates.
+        page_size: the ``limit`` per page (the API allows up to 100000).
+
+    Returns:
+        An iterator of pages; one request per page, made as the iterator is consumed.
+
+    Raises:
+        SourceAPIError: FRED answered with an error payload (e.g. HTTP 400 for a bad key).
+        SourceHTTPError: the request failed after retries.
+        SchemaDriftError: a page has no integer ``count``.
+    """
+    secret = api_key.get_secret_value()
+    if secret and secret not in http.secrets:
+        http.secrets.append(secret)
+    params = {
+        "series_id": series_id,
+        "api_key": secret,
+        "file_type": "json",
+        "observation_start": start.isoformat(),
+        "observation_end": end.isoformat(),
+    }
+    paginator = OffsetPaginator(SOURCE, limit=page_size)
+    yield from paginate(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
+
+
+def parse_observations(payload: dict[str, Any], series_id: str) -> pl.DataFrame:
+    """Turn one observations page into the raw frame (values stay in the series' unit).
+
+    Args:
+        payload: one decoded page.
+        series_id: the series the page was requested for (FRED does not echo it).
+
+    Returns:
+        A frame with exactly ``CONTRACT.schema``; "." values become null.
+
+    Raises:
+        SchemaDriftError: ``observations`` is missing or not a list of objects, a field is
+            missing, or a date/number does not parse.
+    """
+    observations = payload.get("observations") if isinstance(payload, dict) else None
+    if not isinstance(observations, list):
+        raise SchemaDriftError(SOURCE, "observations", "expected a list")
+    if not observations:
+        return CONTRACT.empty_frame()
+    wire = wire_frame(SOURCE, observations, list(FIELD_MAP), RECORDS_PATH, orient="objects")
+    frame = typed_columns(
+        SOURCE,
+        wire,
+        {
+            FIELD_MAP["date"]: pl.col("date").str.to_date(DATE_FORMAT),
+            FIELD_MAP["value"]: pl.col("value").replace(MISSING_VALUE, None).cast(pl.Float64),
+            FIELD_MAP["realtime_start"]: pl.col("realtime_start").str.to_date(DATE_FORMAT),
+            FIELD_MAP["realtime_end"]: pl.col("realtime_end").str.to_date(DATE_FORMAT),
+        },
+        RECORDS_PATH,
+    )
+    frame = frame.with_columns(series_id=pl.lit(series_id, pl.Utf8))
+    return frame.select(list(CONTRACT.schema))
+
+
+def extract(
+    http: HttpClient, settings: Settings, stream: str, start: date, end: date
+) -> Iterator[pl.DataFrame]:
+    """Fetch and parse one series over ``[start, end]``, a frame per non-empty page.
+
+    Args:
+        http: the shared client.
+        settings: supplies ``fred_base_url`` and the FRED key.
+        stream: a series id from :data:`STREAMS`.
+        start / end: inclusive observation dates.
+
+    Returns:
+        An iterator of raw frames; a window with no observations yields nothing.
+
+    Raises:
+        ConfigError: the key is unset or the series is not in the registry.
+        SourceAPIError / SourceHTTPError / SchemaDriftError: as the fetch and parse steps.
+    """
+    series_unit(stream)
+    api_key = settings.require_fred_key()
+    pages = fetch_observations(http, settings.fred_base_url, stream, api_key, start, end)
+    for page in pages:
+        frame = parse_observations(page, stream)
+        if frame.height:
+            yield frame

@@ -1,0 +1,42 @@
+"""One Prefect test harness and one emulator for every flow test in the session."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.emulator import serve_emulator
+from flows.settings import settings_env
+
+# Short enough to keep the suite fast, long enough to cross the 2022-04-18 DTS era boundary.
+FLOW_START = date(2022, 1, 1)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's temporary server takes ~12 s to start: start it once per session."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    with serve_emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def pipeline_env(prefect_harness, emulator, tmp_path):
+    """Settings aimed at the emulator, a fresh warehouse path, and retries without waiting."""
+    warehouse = tmp_path / "rotation.duckdb"
+    overrides = {
+        **emulator.settings_overrides(),
+        "warehouse": warehouse,
+        "http_max_attempts": 2,
+        "http_backoff_base_s": 0,
+        "http_backoff_cap_s": 0,
+    }
+    with settings_env(overrides):
+        yield warehouse

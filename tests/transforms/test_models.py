@@ -1,0 +1,193 @@
+"""Given/expect tests for the transforms: each tests/transforms/<model>.yaml, in in-memory DuckDB.
+
+A YAML file holds ``model: <schema>.<table>``, an optional ``shared:`` block for YAML anchors,
+and ``cases:``, each with a ``description``, ``given`` rows per source table (only the columns
+that matter; the others are NULL), ``expect`` rows (only the columns listed are compared,
+order-insensitive, floats with a tolerance) and optionally ``audits``: the audits expected to
+find bad rows, with their counts. Every other audit must find none on every case's data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from flows.catalog import contracts, fred_unit_rows
+from warehouse.db import bootstrap
+from warehouse.transform import AUDITS_ROOT, discover_models, run_audits, run_transforms
+
+CASES_DIR = Path(__file__).parent
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_FLOAT_TOLERANCE = 1e-9
+
+# The source tables the transforms read, as the warehouse creates them: the raw contract of
+# the common brief plus the load columns, and the FRED unit registry. Written out here so a
+# reader sees every column a given row may fill; a test below checks it against bootstrap().
+_LOAD_COLUMNS = "_load_id varchar, _loaded_at timestamp with time zone"
+SOURCE_DDL = {
+    "raw.fred__observations": f"""
+        series_id varchar, date date, value double, realtime_start date, realtime_end date,
+        {_LOAD_COLUMNS}""",
+    "raw.treasury__operating_cash_balance": f"""
+        record_date date, account_type varchar, close_today_bal double, open_today_bal double,
+        open_month_bal double, open_fiscal_year_bal double, table_nbr varchar,
+        src_line_nbr integer, {_LOAD_COLUMNS}""",
+    "raw.yahoo__chart": f"""
+        symbol varchar, date date, ts bigint, open double, high double, low double,
+        close double, adjclose double, volume bigint, currency varchar,
+        exchange_timezone varchar, {_LOAD_COLUMNS}""",
+    "raw.binance__klines": f"""
+        symbol varchar, open_time bigint, date date, open double, high double, low double,
+        close double, volume double, close_time bigint, quote_volume double, trades bigint,
+        taker_buy_base double, taker_buy_quote double, {_LOAD_COLUMNS}""",
+    "meta.fred_series_units": """
+        series_id varchar, unit varchar, usd_bn_per_unit double, description varchar""",
+}
+
+
+def _load_case_files() -> dict[str, dict[str, Any]]:
+    files = {}
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text())
+        assert set(spec) <= {"model", "shared", "cases"}, f"{path.name}: unknown top-level keys"
+        assert spec["model"].split(".")[-1] == path.stem, f"{path.name} must test {path.stem}"
+        files[path.stem] = spec
+    return files
+
+
+CASE_FILES = _load_case_files()
+
+
+def _case_params() -> list[Any]:
+    params = []
+    for stem, spec in CASE_FILES.items():
+        for case_name, case in spec["cases"].items():
+            assert set(case) <= {"description", "given", "expect", "audits"}, case_name
+            assert case.get("description"), f"{stem}:{case_name} needs a description"
+            params.append(pytest.param(spec["model"], case, id=f"{stem}:{case_name}"))
+    return params
+
+
+def _quoted(name: str) -> str:
+    assert _IDENTIFIER.match(name), f"bad identifier {name!r}"
+    return f'"{name}"'
+
+
+def _warehouse_with(given: dict[str, list[dict[str, Any]]]) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse holding empty source tables, then the given rows."""
+    con = duckdb.connect(":memory:")
+    for schema in sorted({table.split(".")[0] for table in SOURCE_DDL}):
+        con.execute(f"create schema {schema}")
+    for table, columns in SOURCE_DDL.items():
+        con.execute(f"create table {table} ({columns})")
+    for table, rows in given.items():
+        assert table in SOURCE_DDL, f"given table {table} is not a source table"
+        for row in rows:
+            columns = ", ".join(_quoted(c) for c in row)
+            marks = ", ".join("?" for _ in row)
+            con.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values()))
+    return con
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Numbers, other values and NULLs sort in separate bands, so mixed columns still order.
+    return tuple(
+        (2, 0.0, "")
+        if v is None
+        else (0, round(float(v), 6), "")
+        if isinstance(v, int | float)
+        else (1, 0.0, str(v))
+        for v in row
+    )
+
+
+def _same_value(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, int | float) and isinstance(expected, int | float):
+        return math.isclose(actual, expected, rel_tol=_FLOAT_TOLERANCE, abs_tol=_FLOAT_TOLERANCE)
+    return actual == expected
+
+
+def _rows_match(actual: list[tuple[Any, ...]], expected: list[tuple[Any, ...]]) -> bool:
+    if len(actual) != len(expected):
+        return False
+    pairs = zip(sorted(actual, key=_sort_key), sorted(expected, key=_sort_key), strict=True)
+    return all(
+        all(_same_value(a, e) for a, e in zip(got, want, strict=True)) for got, want in pairs
+    )
+
+
+@pytest.mark.parametrize(("model", "case"), _case_params())
+def test_model_builds_the_expected_rows_and_passes_its_audits(
+    model: str, case: dict[str, Any]
+) -> None:
+    con = _warehouse_with(case.get("given") or {})
+    run_transforms(con)
+
+    expected_rows = case["expect"]
+    columns = list(expected_rows[0]) if expected_rows else ["*"]
+    assert all(list(row) == columns for row in expected_rows), "expect rows need the same keys"
+    select_list = ", ".join(c if c == "*" else _quoted(c) for c in columns)
+    actual = con.execute(f"select {select_list} from {model}").fetchall()
+    expected = [tuple(row.values()) for row in expected_rows]
+    assert _rows_match(actual, expected), (
+        f"{model} rows differ\n  actual:   {sorted(actual, key=_sort_key)}\n"
+        f"  expected: {sorted(expected, key=_sort_key)}"
+    )
+
+    failing = {name: count for name, count in run_audits(con).items() if count}
+    assert failing == (case.get("audits") or {})
+
+
+def test_every_model_has_a_given_expect_file() -> None:
+    tested = {spec["model"] for spec in CASE_FILES.values()}
+    assert sorted(set(discover_models()) - tested) == []
+
+
+def test_every_mart_has_a_grain_uniqueness_audit() -> None:
+    audits = {path.stem for path in AUDITS_ROOT.glob("*.sql")}
+    marts = [name.split(".")[1] for name in discover_models() if name.startswith("marts.")]
+    without_grain_audit = [
+        mart for mart in marts if not any(a.startswith(f"{mart}__unique_") for a in audits)
+    ]
+    assert marts and without_grain_audit == []
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    rows = con.execute(
+        "select table_schema || '.' || table_name, column_name, data_type "
+        "from information_schema.columns where table_schema in ('raw', 'meta') "
+        "order by table_schema, table_name, ordinal_position"
+    ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, []).append((column, data_type))
+    return columns
+
+
+def test_source_tables_here_have_the_columns_the_warehouse_bootstrap_creates() -> None:
+    bootstrapped = duckdb.connect(":memory:")
+    bootstrap(bootstrapped, contracts())
+    warehouse_columns = _columns(bootstrapped)
+
+    test_columns = _columns(_warehouse_with({}))
+
+    assert {table: warehouse_columns.get(table) for table in test_columns} == test_columns
+
+
+def test_unit_rows_in_the_yaml_cases_agree_with_the_fred_unit_registry() -> None:
+    registry = {series_id: (unit, per_unit) for series_id, unit, per_unit, _ in fred_unit_rows()}
+    given_units = {
+        row["series_id"]: (row["unit"], row["usd_bn_per_unit"])
+        for spec in CASE_FILES.values()
+        for case in spec["cases"].values()
+        for row in (case.get("given") or {}).get("meta.fred_series_units", [])
+    }
+
+    assert given_units
+    assert {series_id: registry.get(series_id) for series_id in given_units} == given_units
