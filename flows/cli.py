@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,7 +16,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 EXAMPLE_QUERY = """\
 select date, net_liquidity_usd_bn,
-       net_liquidity_usd_bn - lag(net_liquidity_usd_bn, 91) over (order by date) as impulse_13w_usd_bn
+       net_liquidity_usd_bn - lag(net_liquidity_usd_bn, 91) over (order by date)
+           as impulse_13w_usd_bn
 from marts.fct_net_liquidity
 where net_liquidity_usd_bn is not null
 order by date desc
@@ -30,7 +32,11 @@ def _fail(exc: Exception, code: int = 1) -> None:
 
 
 def _print_summary(summary, elapsed_s: float) -> None:
-    origin = "SYNTHETIC data from the embedded emulator" if summary.data_origin == "synthetic" else "live APIs"
+    origin = (
+        "SYNTHETIC data from the embedded emulator"
+        if summary.data_origin == "synthetic"
+        else "live APIs"
+    )
     typer.echo(f"\nrun {summary.run_id}: {summary.status} in {elapsed_s:.1f}s ({origin})")
     for name, rows in summary.table_rows.items():
         typer.echo(f"  {name:<42} {rows:>9,} rows")
@@ -38,11 +44,12 @@ def _print_summary(summary, elapsed_s: float) -> None:
         typer.echo(f"  FAILED {stream}: {reason}")
     path = summary.warehouse.resolve()
     typer.echo(f"\nwarehouse: {path}")
-    typer.echo(f"try:\n  duckdb -readonly {path} \"{' '.join(EXAMPLE_QUERY.split())}\"")
-    typer.echo(
-        "or in Python:\n  import duckdb; duckdb.connect("
-        f"'{path}', read_only=True).sql('select * from marts.fct_net_liquidity limit 5').show()"
+    example = " ".join(EXAMPLE_QUERY.split())
+    prefix = (
+        "" if path == Path("warehouse/rotation.duckdb").resolve() else f"ROTATION_WAREHOUSE={path} "
     )
+    typer.echo(f'example query:\n  {prefix}uv run rotation query "{example}"')
+    typer.echo(f"or from Python: duckdb.connect('{path}', read_only=True)")
 
 
 def _run(start: date | None, end: date | None, mode: str) -> None:
@@ -57,7 +64,11 @@ def _run(start: date | None, end: date | None, mode: str) -> None:
         _fail(exc)
     _print_summary(summary, time.monotonic() - began)
     if summary.failed_streams:
-        _fail(PipelineError(f"{len(summary.failed_streams)} stream(s) failed; marts built from the last good data"))
+        _fail(
+            PipelineError(
+                f"{len(summary.failed_streams)} stream(s) failed; marts rebuilt from last good data"
+            )
+        )
 
 
 @app.command()
@@ -66,7 +77,9 @@ def demo() -> None:
     from flows.emulator import serve_emulator
     from flows.settings import settings_env
 
-    typer.echo("starting the embedded API emulator (synthetic market, labelled 'synthetic' in meta.runs)")
+    typer.echo(
+        "starting the embedded API emulator (synthetic market, labelled 'synthetic' in meta.runs)"
+    )
     with serve_emulator() as emu, settings_env(emu.settings_overrides()):
         _run(date(2015, 1, 1), datetime.now(UTC).date(), "demo")
 
@@ -76,12 +89,54 @@ def run(
     start: Annotated[
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First date (default: watermarks)")
     ] = None,
-    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last date (default: today)")] = None,
+    end: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last date (default: today)")
+    ] = None,
 ) -> None:
-    """Run against the configured base URLs: incremental from the watermarks, or [--start, --end]."""
+    """Run against the configured base URLs: incremental from watermarks, or --start/--end."""
     if start and end and start > end:
         _fail(ConfigError(f"--start {start.date()} is after --end {end.date()}"), 2)
     _run(start.date() if start else None, end.date() if end else None, "run")
+
+
+@app.command()
+def query(sql: Annotated[str, typer.Argument(help="One SQL statement")]) -> None:
+    """Run a read-only query against the published warehouse and print the result."""
+    import duckdb
+
+    from flows.settings import load_settings
+
+    try:
+        path = load_settings().warehouse
+    except ConfigError as exc:
+        _fail(exc, 2)
+    if not path.exists():
+        _fail(ConfigError(f"no warehouse at {path}: run `make demo` or `rotation run` first"), 2)
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            relation = con.sql(sql)
+        except duckdb.Error as exc:
+            _fail(exc)
+        if relation is not None:
+            relation.show(max_rows=50)
+
+
+@app.command()
+def emulator(port: Annotated[int, typer.Option(help="Loopback port")] = 8765) -> None:
+    """Serve the API emulator in the foreground, for pointing `rotation run` (or anything) at it."""
+    import threading
+
+    from flows.emulator import serve_emulator
+
+    with serve_emulator(port=port) as emu:
+        typer.echo("emulator serving SYNTHETIC data; point the pipeline at it with:")
+        for key, url in emu.base_urls.items():
+            typer.echo(f"  export ROTATION_{key.upper()}={url}")
+        typer.echo("  export FRED_API_KEY=any-non-empty-value\nCtrl-C stops it.")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            typer.echo("stopped")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -53,6 +53,7 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
         mode: a label recorded in meta.runs ("run", "demo", "backfill").
     """
     settings = load_settings()
+    settings.require_fred_key()  # fail fast: without it every FRED stream would fail
     run_id = str(runtime.flow_run.id or uuid.uuid4())
     started_at = datetime.now(UTC)
     end = end or started_at.date()
@@ -80,7 +81,9 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
     return summary
 
 
-def plan_windows(con: duckdb.DuckDBPyConnection, start: date | None, end: date) -> dict[tuple[str, str], Window]:
+def plan_windows(
+    con: duckdb.DuckDBPyConnection, start: date | None, end: date
+) -> dict[tuple[str, str], Window]:
     """The extraction window of every stream: explicit, or incremental from its watermark."""
     windows = {}
     for source, stream in streams():
@@ -94,7 +97,8 @@ def plan_windows(con: duckdb.DuckDBPyConnection, start: date | None, end: date) 
 def extract_all(windows: dict[tuple[str, str], Window], spool_root: Path, summary: RunSummary):
     """Extract every stream concurrently; a failed stream is recorded, the others go on."""
     futures = {
-        key: extract_stream.submit(key[0], key[1], w[0], w[1], spool_root) for key, w in windows.items()
+        key: extract_stream.submit(key[0], key[1], w[0], w[1], spool_root)
+        for key, w in windows.items()
     }
     done = []
     for (source, stream), future in futures.items():
@@ -114,10 +118,20 @@ def record_run(con, summary: RunSummary, started_at: datetime, mode: str, start,
     con.execute(
         "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            summary.run_id, name, started_at, datetime.now(UTC), summary.status, summary.data_origin,
-            mode, start, end, sum(r.rows_in for r in summary.loads),
-            sum(r.rows_inserted for r in summary.loads), sum(r.rows_updated for r in summary.loads),
-            stale, notes,
+            summary.run_id,
+            name,
+            started_at,
+            datetime.now(UTC),
+            summary.status,
+            summary.data_origin,
+            mode,
+            start,
+            end,
+            sum(r.rows_in for r in summary.loads),
+            sum(r.rows_inserted for r in summary.loads),
+            sum(r.rows_updated for r in summary.loads),
+            stale,
+            notes,
         ],
     )
 
@@ -132,7 +146,10 @@ def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def report(summary: RunSummary) -> None:
     """Publish the run's load counts as a markdown artifact (no secrets: counts only)."""
-    lines = ["| table | stream | rows in | inserted | updated | watermark |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| table | stream | rows in | inserted | updated | watermark |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [
         f"| raw.{r.source}__{r.resource} | {r.stream} | {r.rows_in} | {r.rows_inserted} "
         f"| {r.rows_updated} | {r.watermark} |"

@@ -67,7 +67,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         names = ", ".join(
-            "FRED_API_KEY" if err["loc"][0] == "fred_api_key" else f"ROTATION_{str(err['loc'][0]).upper()}"
+            "FRED_API_KEY"
+            if err["loc"][0] == "fred_api_key"
+            else f"ROTATION_{str(err['loc'][0]).upper()}"
             for err in exc.errors()
         )
         raise ConfigError(f"invalid setting(s): {names}") from None

@@ -22,7 +22,9 @@ TASK_OPTS = {"retries": 0, "cache_policy": NO_CACHE}
 
 
 @task(name="extract", task_run_name="extract-{source}-{stream}", **TASK_OPTS)
-def extract_stream(source: str, stream: str, start: date, end: date, spool_root: Path) -> SpooledStream:
+def extract_stream(
+    source: str, stream: str, start: date, end: date, spool_root: Path
+) -> SpooledStream:
     """Fetch one stream's pages for [start, end] and spool each parsed page to Parquet."""
     module = SOURCES[source]
     settings = load_settings()
@@ -31,7 +33,13 @@ def extract_stream(source: str, stream: str, start: date, end: date, spool_root:
     for frame in module.extract(HttpClient.from_settings(settings), settings, stream, start, end):
         spool.write(spooled, module.CONTRACT, frame)
     get_run_logger().info(
-        "%s/%s %s..%s: %d rows in %d pages", source, stream, start, end, spooled.rows, len(spooled.files)
+        "%s/%s %s..%s: %d rows in %d pages",
+        source,
+        stream,
+        start,
+        end,
+        spooled.rows,
+        len(spooled.files),
     )
     return spooled
 
@@ -48,7 +56,10 @@ def load(
     result = load_stream(con, SOURCES[source].CONTRACT, spooled, run_id=run_id, window=window)
     get_run_logger().info(
         "%s: %d in, %d inserted, %d updated, watermark %s",
-        SOURCES[source].CONTRACT.table, result.rows_in, result.rows_inserted, result.rows_updated,
+        SOURCES[source].CONTRACT.table,
+        result.rows_in,
+        result.rows_inserted,
+        result.rows_updated,
         result.watermark,
     )
     return result
@@ -67,4 +78,3 @@ def transform(con: duckdb.DuckDBPyConnection) -> list[str]:
         raise AuditError(failed)
     get_run_logger().info("built %d models; all audits passed", len(built))
     return built
-

@@ -1,4 +1,4 @@
-"""DuckDB connection and schema bootstrap: schemas, meta tables and raw tables from load contracts."""
+"""DuckDB connection and bootstrap: schemas, meta tables, raw tables from load contracts."""
 
 from __future__ import annotations
 
@@ -130,7 +130,9 @@ def bootstrap(
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
     """Row count and an order-independent content hash of a table."""
-    count, digest = con.execute(f"select count(*), coalesce(bit_xor(hash(t)), 0) from {table} as t").fetchone()
+    count, digest = con.execute(
+        f"select count(*), coalesce(bit_xor(hash(t)), 0) from {table} as t"
+    ).fetchone()
     return int(count), int(digest)
 
 

@@ -1,4 +1,4 @@
-"""Idempotent loads: MERGE a stream's spooled pages into its keyless raw table, one transaction per batch."""
+"""Idempotent loads: MERGE a stream's spooled pages into its keyless raw table, atomically."""
 
 from __future__ import annotations
 
@@ -89,8 +89,16 @@ def load_stream(
         con.execute(
             "insert or replace into meta.load_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                run_id, contract.source, contract.resource, spooled.stream, window[0], window[1],
-                spooled.rows, inserted, updated, watermark,
+                run_id,
+                contract.source,
+                contract.resource,
+                spooled.stream,
+                window[0],
+                window[1],
+                spooled.rows,
+                inserted,
+                updated,
+                watermark,
             ],
         )
         con.execute("commit")
@@ -98,5 +106,11 @@ def load_stream(
         con.execute("rollback")
         raise
     return LoadResult(
-        contract.source, contract.resource, spooled.stream, spooled.rows, inserted, updated, watermark
+        contract.source,
+        contract.resource,
+        spooled.stream,
+        spooled.rows,
+        inserted,
+        updated,
+        watermark,
     )

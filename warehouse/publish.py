@@ -1,4 +1,4 @@
-"""Atomic publish: build into ``<warehouse>.next``, checkpoint, close, then ``os.replace`` it over the live file.
+"""Atomic publish: build ``<warehouse>.next``, checkpoint, close, ``os.replace`` it over the old.
 
 A reader holding the published file open keeps its (old) file until it reconnects; a new
 connection sees the new build; a failed run leaves the published file untouched.
@@ -10,7 +10,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -83,8 +83,6 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path) -> Path:
 def abandon(con: duckdb.DuckDBPyConnection | None, published: Path) -> None:
     """Close and delete a failed build; the published warehouse is not touched."""
     if con is not None:
-        try:
+        with suppress(duckdb.Error):
             con.close()
-        except duckdb.Error:
-            pass
     _discard(next_path(published))

@@ -9,7 +9,9 @@ import duckdb
 from flows.sources._contract import LoadContract
 
 
-def get_watermark(con: duckdb.DuckDBPyConnection, contract: LoadContract, stream: str) -> date | None:
+def get_watermark(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, stream: str
+) -> date | None:
     """The newest cursor value loaded for a stream, or None before its first load."""
     row = con.execute(
         "select watermark from meta.load_state where source = ? and resource = ? and stream = ?",
@@ -18,9 +20,7 @@ def get_watermark(con: duckdb.DuckDBPyConnection, contract: LoadContract, stream
     return row[0] if row else None
 
 
-def incremental_start(
-    con: duckdb.DuckDBPyConnection, contract: LoadContract, stream: str
-) -> date:
+def incremental_start(con: duckdb.DuckDBPyConnection, contract: LoadContract, stream: str) -> date:
     """Where an incremental run starts: watermark minus the lookback, or the initial value.
 
     The lookback re-reads recent data so upstream revisions are caught (the reason is in
@@ -50,8 +50,13 @@ def advance_watermark(
     con.execute(
         "insert or replace into meta.load_state values (?, ?, ?, ?, ?, ?, ?)",
         [
-            contract.source, contract.resource, stream, watermark, contract.lookback_days,
-            datetime.now(UTC), run_id,
+            contract.source,
+            contract.resource,
+            stream,
+            watermark,
+            contract.lookback_days,
+            datetime.now(UTC),
+            run_id,
         ],
     )
     return watermark

@@ -160,7 +160,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serve_emulator(
-    today: date | None = None, now: datetime | None = None, seed: int = DEFAULT_SEED
+    today: date | None = None,
+    now: datetime | None = None,
+    seed: int = DEFAULT_SEED,
+    port: int = 0,
 ) -> Iterator[Emulator]:
     """Run the emulator for the duration of a ``with`` block.
 
@@ -169,12 +172,13 @@ def serve_emulator(
         now: the emulated current instant, which decides the unfinished Binance candle
             (default: the current UTC time, or noon UTC of ``today`` when that is another day).
         seed: market seed; the same seed and ``today`` always serve the same data.
+        port: loopback port to listen on (0: any free port).
 
     Yields:
         The running :class:`Emulator`.
     """
     snapshot = make_snapshot(build_market(seed), today, now)
-    server = _Server(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", port), _Handler)
     emulator = Emulator(snapshot, server.server_address[1])
     server.emulator = emulator
     thread = threading.Thread(

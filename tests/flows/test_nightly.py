@@ -32,11 +32,28 @@ class TestNightly:
         with connect(pipeline_env, read_only=True) as con:
             for mart in MARTS:
                 assert con.execute(f"select count(*) from {mart}").fetchone()[0] > 0, mart
-            assets = {a for (a,) in con.execute("select distinct asset from marts.fct_asset_daily").fetchall()}
+            assets = {
+                a
+                for (a,) in con.execute(
+                    "select distinct asset from marts.fct_asset_daily"
+                ).fetchall()
+            }
             origin = con.execute("select data_origin, status from meta.runs").fetchall()
             streams = con.execute("select count(*) from meta.load_state").fetchone()[0]
         assert assets == {
-            "RUT", "GSPC", "IWM", "SPY", "BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "LINK",
+            "RUT",
+            "GSPC",
+            "IWM",
+            "SPY",
+            "BTC",
+            "ETH",
+            "SOL",
+            "BNB",
+            "XRP",
+            "ADA",
+            "DOGE",
+            "AVAX",
+            "LINK",
         }
         assert origin == [("synthetic", "success")]
         assert streams == 5 + 1 + 4 + 9  # FRED series + DTS + Yahoo symbols + Binance symbols
@@ -55,8 +72,8 @@ class TestNightly:
         summary = nightly(mode="test")
         assert summary.status == "success"
         windows = {(r.source, r.stream): r for r in summary.loads}
-        # 20 new days (today-19 .. today) minus today's unfinished candle; the 3-day lookback re-reads
-        # today-22 .. today-20 and changes nothing.
+        # 20 new days (today-19 .. today) minus today's unfinished candle;
+        # the 3-day lookback re-reads today-22 .. today-20 and changes nothing.
         assert windows[("binance", "BTCUSDT")].rows_inserted == 19
         assert windows[("binance", "BTCUSDT")].rows_updated == 0
         with connect(pipeline_env, read_only=True) as con:

@@ -1,4 +1,4 @@
-"""Failures: a dead source degrades the run to partial; a failed build never touches the published file."""
+"""Failures: a dead source makes the run partial; a failed build leaves the published file."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ def today():
 
 
 class TestSourceOutage:
-    def test_a_source_down_for_the_whole_run_is_flagged_stale_and_the_rest_loads(self, pipeline_env, emulator):
-        """Binance answering 503 to every attempt: other sources load, marts build, the run is partial."""
+    def test_a_source_down_for_the_whole_run_is_flagged_stale_and_the_rest_loads(
+        self, pipeline_env, emulator
+    ):
+        """Binance answering 503 to every attempt: others load, marts build, the run is partial."""
         emulator.fail_next("/binance/", 503, times=10_000)
         try:
             summary = nightly(start=FLOW_START, end=today(), mode="test")
@@ -29,14 +31,16 @@ class TestSourceOutage:
             emulator.fail_next("/binance/", 503, times=0)
         assert summary.status == "partial"
         assert sorted(summary.failed_streams) == sorted(
-            f"binance/{s}USDT" for s in ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "LINK")
+            f"binance/{s}USDT"
+            for s in ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "LINK")
         )
         assert "503" in summary.failed_streams["binance/BTCUSDT"]
         with connect(pipeline_env, read_only=True) as con:
             status, stale = con.execute("select status, stale_sources from meta.runs").fetchone()
             fred_rows = con.execute("select count(*) from raw.fred__observations").fetchone()[0]
             liquidity = con.execute(
-                "select count(*) from marts.fct_net_liquidity where net_liquidity_usd_bn is not null"
+                "select count(*) from marts.fct_net_liquidity"
+                " where net_liquidity_usd_bn is not null"
             ).fetchone()[0]
         assert (status, stale) == ("partial", ["binance"])
         assert fred_rows > 0 and liquidity > 0

@@ -52,12 +52,14 @@ class TestPublish:
         abandon(con, published)
 
     def test_a_reader_held_open_keeps_working_while_a_new_reader_sees_the_new_build(self, tmp_path):
-        """A read-only connection open across the publish still reads its snapshot; a new one sees the new build."""
+        """A reader open across the publish keeps its snapshot; a new reader sees the new build."""
         published = tmp_path / "rotation.duckdb"
         build(published, 3)
         reader = subprocess.Popen(
             [sys.executable, "-c", READER, str(published)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert reader.stdout.readline().strip() == "3"
@@ -95,5 +97,9 @@ class TestRunLock:
     def test_a_second_run_is_refused_while_the_first_holds_the_lock(self, tmp_path):
         """Two concurrent runs on one warehouse: the second fails fast with PublishError."""
         published = tmp_path / "rotation.duckdb"
-        with run_lock(published), pytest.raises(PublishError, match="another run"), run_lock(published):
+        with (
+            run_lock(published),
+            pytest.raises(PublishError, match="another run"),
+            run_lock(published),
+        ):
             pass
