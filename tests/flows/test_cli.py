@@ -20,7 +20,8 @@ def expected_net_liquidity(con) -> pl.DataFrame:
     """Net liquidity recomputed from the raw tables in Polars, independently of the SQL marts.
 
     walcl: latest WALCL (USD mn) dated within the last 13 days; tga: latest DTS TGA close
-    (USD mn, the era's account and column) within 5 days; rrp: latest RRPONTSYD (USD bn) within 5 days.
+    (USD mn, the era's account and column) within 5 days;
+    rrp: latest RRPONTSYD (USD bn) within 5 days.
     """
     fred = con.sql("select series_id, date, value from raw.fred__observations").pl()
     dts = con.sql(
@@ -64,7 +65,7 @@ class TestRun:
     def test_run_with_a_window_loads_the_servers_data_and_marts_follow_the_definitions(
         self, prefect_harness, emulator, tmp_path
     ):
-        """`rotation run --start --end` against a server: every daily net value matches the definition."""
+        """`rotation run --start --end` on a server: every daily net value follows the definition."""
         warehouse = tmp_path / "x.duckdb"
         env = {**emulator.settings_overrides(), "warehouse": warehouse}
         with settings_env(env):
@@ -95,7 +96,7 @@ class TestRun:
     def test_a_missing_fred_key_fails_fast_naming_the_variable(
         self, prefect_harness, emulator, tmp_path
     ):
-        """Without FRED_API_KEY the run stops with exit 2 and the published warehouse is not created."""
+        """Without FRED_API_KEY the run stops with exit 2 and creates no warehouse."""
         env = {
             **emulator.settings_overrides(),
             "warehouse": tmp_path / "w.duckdb",
@@ -112,7 +113,7 @@ class TestDemo:
     def test_demo_builds_every_mart_from_the_emulator_and_says_where_the_data_is(
         self, prefect_harness, tmp_path
     ):
-        """`rotation demo`: exit 0, synthetic label, row counts, warehouse path and an example query."""
+        """`rotation demo`: exit 0, synthetic label, counts, warehouse path, example query."""
         warehouse = tmp_path / "rotation.duckdb"
         with settings_env({"warehouse": warehouse}):
             result = runner.invoke(app, ["demo"])
