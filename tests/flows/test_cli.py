@@ -65,7 +65,7 @@ class TestRun:
     def test_run_with_a_window_loads_the_servers_data_and_marts_follow_the_definitions(
         self, prefect_harness, emulator, tmp_path
     ):
-        """`rotation run --start --end` on a server: every daily net value follows the definition."""
+        """`run --start --end` on a server: each daily net value follows the definition."""
         warehouse = tmp_path / "x.duckdb"
         env = {**emulator.settings_overrides(), "warehouse": warehouse}
         with settings_env(env):
