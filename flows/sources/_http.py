@@ -91,6 +91,14 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+# Published limits, as a minimum spacing per host: FRED allows 120 requests a minute; Yahoo's
+# chart API is unofficial and throttles bursts. The emulator and test servers have none.
+DEFAULT_MIN_INTERVAL_S: dict[str, float] = {
+    "api.stlouisfed.org": 0.5,
+    "query1.finance.yahoo.com": 0.25,
+}
+
+
 class RateLimiter:
     """A minimum interval between requests to one host (thread-safe)."""
 
@@ -107,6 +115,10 @@ class RateLimiter:
             self._next_at = max(now, self._next_at) + self._min_interval_s
         if delay > 0:
             self._sleep(delay)
+
+
+_LIMITERS: dict[tuple[str, float], RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -135,8 +147,6 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self._limiters: dict[str, RateLimiter] = {}
-        self._limiters_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Any, **kwargs: Any) -> HttpClient:
@@ -155,11 +165,13 @@ class HttpClient:
         )
 
     def _limiter(self, host: str) -> RateLimiter | None:
-        interval = self.min_interval_s.get(host)
+        # One limiter per host for the whole process: concurrent tasks each build their own
+        # client, and a per-client limiter would let them together exceed the host's limit.
+        interval = self.min_interval_s.get(host, DEFAULT_MIN_INTERVAL_S.get(host))
         if not interval:
             return None
-        with self._limiters_lock:
-            return self._limiters.setdefault(host, RateLimiter(interval, self.sleep))
+        with _LIMITERS_LOCK:
+            return _LIMITERS.setdefault((host, interval), RateLimiter(interval, self.sleep))
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -184,7 +196,10 @@ class HttpClient:
             retry_after = None
             try:
                 resp = self.session.send(
-                    prepared, timeout=(self.connect_timeout_s, self.read_timeout_s)
+                    prepared,
+                    timeout=(self.connect_timeout_s, self.read_timeout_s),
+                    # send() skips the environment: honour HTTPS_PROXY, REQUESTS_CA_BUNDLE, ...
+                    **self.session.merge_environment_settings(prepared.url, {}, None, None, None),
                 )
             except (
                 requests.ConnectionError,

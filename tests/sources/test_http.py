@@ -279,3 +279,31 @@ class TestRetryAfterSeconds:
         """Both Retry-After forms become seconds; anything else is ignored."""
         now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC).timestamp()
         assert retry_after_seconds(header, now=now) == expected
+
+
+class TestRateLimit:
+    def test_two_clients_share_one_limiter_per_host(self, httpserver: HTTPServer, sleeps):
+        """Concurrent tasks build their own clients; the host's spacing applies across them."""
+        httpserver.expect_request(PATH).respond_with_json({})
+        host = f"{httpserver.host}:{httpserver.port}"
+        # A spacing no test run can outlast: the second request must wait for most of it.
+        first = HttpClient(min_interval_s={host: 3600.0}, sleep=sleeps)
+        second = HttpClient(min_interval_s={host: 3600.0}, sleep=sleeps)
+
+        first.get_json(httpserver.url_for(PATH))
+        second.get_json(httpserver.url_for(PATH))
+
+        assert len(sleeps) == 1
+        assert 3500 < sleeps[0] <= 3600
+
+    def test_proxy_settings_come_from_the_environment(
+        self, httpserver: HTTPServer, http, monkeypatch
+    ):
+        """HTTP_PROXY is honoured: a request to an unresolvable host goes through the proxy."""
+        httpserver.expect_request(PATH).respond_with_json({"via": "proxy"})
+        monkeypatch.setenv("HTTP_PROXY", f"http://{httpserver.host}:{httpserver.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+
+        assert http.get_json("http://upstream.invalid" + PATH) == {"via": "proxy"}
+        assert httpserver.log[0][0].headers["Host"] == "upstream.invalid"
