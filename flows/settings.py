@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     treasury_base_url: str = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
     yahoo_base_url: str = "https://query1.finance.yahoo.com"
     binance_base_url: str = "https://data-api.binance.vision"
+    # Fallback crypto venues, futures context and keyless FRED (issue 4).
+    coinbase_base_url: str = "https://api.exchange.coinbase.com"
+    kraken_base_url: str = "https://api.kraken.com"
+    binance_futures_base_url: str = "https://fapi.binance.com"
+    fredgraph_base_url: str = "https://fred.stlouisfed.org"
 
     # Where the data comes from; the emulator sets "synthetic" and every run records it.
     data_origin: DataOrigin = "live"

@@ -1,24 +1,36 @@
-"""Thin Prefect tasks around the source and warehouse functions (no parsing or SQL here)."""
+"""Thin Prefect tasks around the source, validation and warehouse functions; no parsing or SQL."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from expectations import validate_batch, validate_marts
 from flows.catalog import SOURCES
 from flows.errors import AuditError
 from flows.settings import load_settings
 from flows.sources._http import HttpClient
 from warehouse.load import LoadResult, load_stream
+from warehouse.quarantine import quarantine_stream, record_validation
 from warehouse.spool import Spool, SpooledStream
 from warehouse.transform import run_audits, run_transforms
 
 # HTTP failures are retried in _http.py only; task retries would multiply attempts.
 TASK_OPTS = {"retries": 0, "cache_policy": NO_CACHE}
+
+
+@dataclass
+class GateOutcome:
+    """What the quality gate did to one resource's batch."""
+
+    quarantined: dict[str, int] = field(default_factory=dict)  # stream -> rows
+    warnings: list[str] = field(default_factory=list)
 
 
 @task(name="extract", task_run_name="extract-{source}-{stream}", **TASK_OPTS)
@@ -42,6 +54,43 @@ def extract_stream(
         len(spooled.files),
     )
     return spooled
+
+
+@task(name="validate", task_run_name="validate-{source}", **TASK_OPTS)
+def validate_resource(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    group: list[SpooledStream],
+    run_id: str,
+    run_date: date,
+    window: tuple[date, date],
+) -> GateOutcome:
+    """Run the resource's GX suite on this run's batch; quarantine every blocked stream."""
+    contract = SOURCES[source].CONTRACT
+    files = [p for s in group for p in s.files]
+    frame = pl.read_parquet(files) if files else contract.empty_frame()
+    result = validate_batch(contract, frame, run_id=run_id, run_date=run_date, window=window)
+    record_validation(con, result.results)
+    outcome = GateOutcome(
+        warnings=[f"{contract.table} {w.stream or ''} {w.reason}" for w in result.warnings]
+    )
+    logger = get_run_logger()
+    for spooled in group:
+        reasons = result.blocked_streams.get(spooled.stream)
+        if reasons:
+            rows = quarantine_stream(con, contract, spooled, run_id=run_id, reasons=reasons)
+            outcome.quarantined[spooled.stream] = rows
+            logger.error(
+                "%s %s blocked, %d rows quarantined: %s",
+                contract.table,
+                spooled.stream,
+                rows,
+                reasons,
+            )
+    for warning in outcome.warnings:
+        logger.warning(warning)
+    logger.info("%s: %d expectations in %.2fs", contract.table, len(result.results), result.seconds)
+    return outcome
 
 
 @task(name="load", task_run_name="load-{source}-{spooled.stream}", **TASK_OPTS)
@@ -78,3 +127,25 @@ def transform(con: duckdb.DuckDBPyConnection) -> list[str]:
         raise AuditError(failed)
     get_run_logger().info("built %d models; all audits passed", len(built))
     return built
+
+
+@task(name="validate-marts", **TASK_OPTS)
+def gate_marts(con: duckdb.DuckDBPyConnection, run_id: str, run_date: date) -> list[str]:
+    """Run the mart suites; a failed `block` expectation stops the publish.
+
+    Returns:
+        The failed `warn` expectations, as one line each.
+
+    Raises:
+        AuditError: naming every failed `block` expectation.
+    """
+    results = validate_marts(con, run_id=run_id, run_date=run_date)
+    record_validation(con, results)
+    blocked = {
+        f"{r.suite}: {r.expectation}": r.rows_failed
+        for r in results
+        if not r.success and r.severity == "block"
+    }
+    if blocked:
+        raise AuditError(blocked)
+    return [f"{r.suite}: {r.reason}" for r in results if not r.success]

@@ -1,56 +1,29 @@
-"""FRED ``GET /fred/series/observations`` over the synthetic liquidity series.
+"""FRED ``GET /fred/series/observations`` with ALFRED real-time periods, over the synthetic series.
 
-Weekly H.4.1 series (WALCL, WSHOMCB, WDTGAL, WTREGEN) are dated Wednesdays and published on
-Thursday, so only Wednesdays up to ``today - 1`` exist. RRPONTSYD has a row for every weekday up
-to yesterday; federal holidays carry FRED's missing-value marker ``"."``.
+Parameters served as FRED does: ``series_id``, ``api_key``, ``file_type=json``,
+``observation_start``/``observation_end``, ``realtime_start``/``realtime_end`` (default: today;
+``9999-12-31`` means "still current"), ``output_type`` 1 (rows by real-time period) or 2 (one
+column ``<SERIES>_<YYYYMMDD>`` per vintage), ``limit``/``offset`` and ``sort_order``. What each
+series holds and when it was published: see ``fred_series.py``; the vintage rules:
+``fred_vintages.py``. Errors are FRED's HTTP 400 ``{"error_code", "error_message"}`` bodies.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
-
+from flows.emulator.bad_data import fred_value_with_bad_data
+from flows.emulator.fred_series import SERIES, series_history
+from flows.emulator.fred_vintages import MAX_VINTAGES, periods, vintage_dates, wide
 from flows.emulator.reply import Reply, Snapshot
 
 PATH = "/fred/series/observations"
 MAX_LIMIT = 100_000
-WEDNESDAY = 2  # Monday = 0
-WEEKLY_SERIES = frozenset({"WALCL", "WSHOMCB", "WDTGAL", "WTREGEN"})
-DAILY_SERIES = frozenset({"RRPONTSYD"})
-MISSING = "."
+SERVED_OUTPUT_TYPES = ("1", "2")
 
 
 def _error(message: str) -> Reply:
     return Reply(400, {"error_code": 400, "error_message": f"Bad Request.  {message}"})
-
-
-def _weekday(days: np.ndarray) -> np.ndarray:
-    # Monday = 0; day 0 of the epoch, 1970-01-01, was a Thursday.
-    return (days.astype(np.int64) - 4) % 7
-
-
-def _series(snap: Snapshot, series_id: str) -> tuple[np.ndarray, list[str]]:
-    """All published observation dates and their wire values (strings) for one series."""
-    m = snap.market
-    last = m.position(snap.yesterday) + 1 if snap.yesterday >= date(2015, 1, 1) else 0
-    if series_id in DAILY_SERIES:
-        pos = np.flatnonzero(_weekday(m.days[:last]) < 5)
-        values = [
-            f"{v:.3f}" if ok else MISSING
-            for v, ok in zip(m.rrp[pos], m.fed_business[pos], strict=True)
-        ]
-        return m.days[pos], values
-    pos = np.flatnonzero(_weekday(m.days[:last]) == WEDNESDAY)
-    pos = pos[pos >= 6]  # a week average needs the Thursday before
-    if series_id == "WTREGEN":
-        # Week average of daily TGA closes, Thursday through Wednesday; weekends and holidays
-        # count with the previous business day's close.
-        window = np.stack([m.tga[pos - k] for k in range(7)])
-        raw = window.mean(axis=0)
-    else:
-        raw = {"WALCL": m.walcl, "WSHOMCB": m.wshomcb, "WDTGAL": m.tga}[series_id][pos]
-    return m.days[pos], [f"{v:.0f}" for v in np.round(raw)]
 
 
 def _parse_date(value: str) -> date | None:
@@ -58,6 +31,58 @@ def _parse_date(value: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _dates(query: dict[str, str], kind: str, start: str, end: str) -> tuple[date, date] | Reply:
+    """A validated (start, end) pair of one kind: ``observation`` or ``realtime``."""
+    first = _parse_date(query.get(f"{kind}_start", start))
+    last = _parse_date(query.get(f"{kind}_end", end))
+    if first is None or last is None:
+        return _error(f"Variable {kind}_start or {kind}_end is not a valid YYYY-MM-DD date.")
+    if first > last:
+        return _error(f"The {kind}_start date must be before the {kind}_end date.")
+    return first, last
+
+
+def _paging(query: dict[str, str]) -> tuple[int, int, str] | Reply:
+    try:
+        limit = int(query.get("limit", MAX_LIMIT))
+        offset = int(query.get("offset", 0))
+    except ValueError:
+        return _error("Variable limit or offset is not an integer.")
+    if not 1 <= limit <= MAX_LIMIT:
+        return _error(f"Variable limit is not between 1 and {MAX_LIMIT}.")
+    if offset < 0:
+        return _error("Variable offset is not a non-negative integer.")
+    sort_order = query.get("sort_order", "asc")
+    if sort_order not in ("asc", "desc"):
+        return _error("Variable sort_order is not one of the values: 'asc', 'desc'.")
+    return limit, offset, sort_order
+
+
+def _rows(
+    snap: Snapshot, series_id: str, output_type: str, window: tuple, observed: tuple
+) -> list[dict] | Reply:
+    """Every observation row of the answer, before paging."""
+    history = series_history(snap.market.seed, series_id)
+
+    def value(day: str, raw: str) -> str:
+        return fred_value_with_bad_data(snap, series_id, day, raw)
+
+    if output_type == "1":
+        return [
+            {"realtime_start": rs, "realtime_end": re, "date": d, "value": value(d, v)}
+            for rs, re, d, v in periods(history, window, observed, snap.today)
+        ]
+    vintages = vintage_dates(history, window, snap.today)
+    if len(vintages) > MAX_VINTAGES:
+        return _error(f"The real-time period holds more than {MAX_VINTAGES} vintage dates.")
+    names = [f"{series_id}_{v.astype(object):%Y%m%d}" for v in vintages]
+    dates, columns = wide(history, vintages, observed)
+    return [
+        {"date": d, **{n: value(d, c[i]) for n, c in zip(names, columns, strict=True)}}
+        for i, d in enumerate(dates)
+    ]
 
 
 def observations(snap: Snapshot, query: dict[str, str]) -> Reply:
@@ -80,53 +105,42 @@ def observations(snap: Snapshot, query: dict[str, str]) -> Reply:
         return _error("Variable series_id is not set.")
     if query.get("file_type", "json") != "json":
         return _error("Variable file_type: this emulator serves file_type=json only.")
-    start = _parse_date(query.get("observation_start", "1776-07-04"))
-    end = _parse_date(query.get("observation_end", "9999-12-31"))
-    if start is None or end is None:
-        return _error(
-            "Variable observation_start or observation_end is not a valid YYYY-MM-DD date."
-        )
-    if start > end:
-        return _error("The observation_start date must be before the observation_end date.")
-    try:
-        limit = int(query.get("limit", MAX_LIMIT))
-        offset = int(query.get("offset", 0))
-    except ValueError:
-        return _error("Variable limit or offset is not an integer.")
-    if not 1 <= limit <= MAX_LIMIT:
-        return _error(f"Variable limit is not between 1 and {MAX_LIMIT}.")
-    if offset < 0:
-        return _error("Variable offset is not a non-negative integer.")
-    sort_order = query.get("sort_order", "asc")
-    if sort_order not in ("asc", "desc"):
-        return _error("Variable sort_order is not one of the values: 'asc', 'desc'.")
-    if series_id not in WEEKLY_SERIES | DAILY_SERIES:
+    today = snap.today.isoformat()
+    observed = _dates(query, "observation", "1776-07-04", "9999-12-31")
+    window = _dates(query, "realtime", today, today)
+    paging = _paging(query)
+    for checked in (observed, window, paging):
+        if isinstance(checked, Reply):
+            return checked
+    output_type = query.get("output_type", "1")
+    if output_type not in ("1", "2", "3", "4"):
+        return _error("Variable output_type is not one of the values: 1, 2, 3, 4.")
+    if output_type not in SERVED_OUTPUT_TYPES:
+        return _error("Variable output_type: this emulator serves output_type 1 and 2 only.")
+    if series_id not in SERIES:
         return _error("The series does not exist.")
 
-    dates, values = _series(snap, series_id)
-    keep = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
-    rows = list(zip(dates[keep].astype(str), np.asarray(values, dtype=object)[keep], strict=True))
+    rows = _rows(snap, series_id, output_type, window, observed)
+    if isinstance(rows, Reply):
+        return rows
+    limit, offset, sort_order = paging
     if sort_order == "desc":
         rows.reverse()
-    realtime = snap.today.isoformat()
     return Reply(
         200,
         {
-            "realtime_start": realtime,
-            "realtime_end": realtime,
-            "observation_start": start.isoformat(),
-            "observation_end": end.isoformat(),
+            "realtime_start": window[0].isoformat(),
+            "realtime_end": window[1].isoformat(),
+            "observation_start": observed[0].isoformat(),
+            "observation_end": observed[1].isoformat(),
             "units": "lin",
-            "output_type": 1,
+            "output_type": int(output_type),
             "file_type": "json",
             "order_by": "observation_date",
             "sort_order": sort_order,
             "count": len(rows),
             "offset": offset,
             "limit": limit,
-            "observations": [
-                {"realtime_start": realtime, "realtime_end": realtime, "date": d, "value": v}
-                for d, v in rows[offset : offset + limit]
-            ],
+            "observations": rows[offset : offset + limit],
         },
     )

@@ -1,4 +1,4 @@
-"""The deterministic synthetic market: liquidity, equities and crypto over a fixed 2015-2035 span.
+"""The deterministic synthetic market: liquidity, rates, equities and crypto over 2015-2035.
 
 The whole horizon is generated from the seed and only then cut at ``today`` by the routes, so the
 history before any date never changes when ``today`` moves forward. One build per seed is cached
@@ -18,6 +18,7 @@ from flows.emulator.calendars import federal_business, nyse_open
 from flows.emulator.crypto import build_crypto
 from flows.emulator.equities import IMPULSE_LAG_DAYS, build_equities, liquidity_impulse
 from flows.emulator.liquidity import build_liquidity
+from flows.emulator.rates import build_rates
 
 DEFAULT_SEED = 20150101
 START = date(2015, 1, 1)
@@ -31,7 +32,7 @@ class Market:
 
     Calendar arrays are aligned with ``days`` (every day from START to HORIZON_END). On days
     that are not federal business days, ``tga`` and ``rrp`` carry the previous business day's
-    value, which is what FRED's week averages are computed from.
+    value, which is what FRED's week averages are computed from; so do the rates.
     """
 
     seed: int
@@ -42,6 +43,9 @@ class Market:
     wshomcb: np.ndarray  # Fed MBS holdings, USD mn
     tga: np.ndarray  # TGA daily close, USD mn
     rrp: np.ndarray  # ON RRP, USD bn
+    dff: np.ndarray  # effective fed funds, percent
+    dgs10: np.ndarray  # 10-year Treasury yield, percent
+    dtb3: np.ndarray  # 3-month bill rate, percent
     equities: dict[str, pl.DataFrame]  # "^RUT", "^GSPC", "IWM", "SPY"
     crypto: dict[str, pl.DataFrame]  # "BTCUSDT", ... from each coin's first synthetic day
 
@@ -105,6 +109,7 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
     business = federal_business(days)
     is_open = nyse_open(days)
     liquidity = build_liquidity(seed, days, business)
+    rates = build_rates(seed, days, business)
     net = liquidity.walcl / 1000.0 - liquidity.tga / 1000.0 - liquidity.rrp
     impulse = liquidity_impulse(net)
     impulse_lagged = np.concatenate([np.zeros(IMPULSE_LAG_DAYS), impulse[:-IMPULSE_LAG_DAYS]])
@@ -120,6 +125,9 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
         wshomcb=_freeze(liquidity.wshomcb),
         tga=_freeze(liquidity.tga),
         rrp=_freeze(liquidity.rrp),
+        dff=_freeze(rates.dff),
+        dgs10=_freeze(rates.dgs10),
+        dtb3=_freeze(rates.dtb3),
         equities=equities,
         crypto=build_crypto(seed, days, rut_returns),
     )

@@ -10,20 +10,31 @@ from flows.emulator.market import Market
 
 @dataclass(frozen=True)
 class Reply:
-    """One HTTP answer: status, a JSON-serialisable body and extra headers."""
+    """One HTTP answer: status, a body and extra headers.
+
+    A ``str`` body is sent as it is (CSV, plain text); anything else is serialised as JSON.
+    """
 
     status: int
     body: object
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The synthetic market as served: cut at ``today``, clocked at ``now`` (UTC)."""
+    """The synthetic market as served: cut at ``today``, clocked at ``now`` (UTC).
+
+    ``bad_data`` holds the deliberately bad data kinds switched on (see ``bad_data.py``) and
+    ``fredgraph_header`` the first header cell of fredgraph CSVs (``observation_date`` or the
+    older ``DATE``); a request sees one consistent snapshot of both.
+    """
 
     market: Market
     today: date
     now: datetime
+    bad_data: frozenset[str] = frozenset()
+    fredgraph_header: str = "observation_date"
 
     @property
     def yesterday(self) -> date:

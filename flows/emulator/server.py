@@ -1,42 +1,71 @@
-"""The loopback HTTP server that answers FRED, Fiscal Data, Yahoo and Binance requests offline.
+"""The loopback HTTP server that answers every emulated upstream offline.
 
 One ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) runs in a daemon thread. Each upstream
 lives under its own prefix, so a client's base URL is the only thing that changes:
 
     /fred/fred/series/observations
+    /fredgraph/graph/fredgraph.csv
     /treasury/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance
     /yahoo/v8/finance/chart/{symbol}
     /binance/api/v3/klines
+    /binance-futures/fapi/v1/{fundingRate, markPriceKlines, indexPriceKlines}
+    /coinbase/products/{product_id}/candles
+    /kraken/0/public/OHLC
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from flows.emulator import binance_api, fred_api, treasury_api, yahoo_api
+from flows.emulator import (
+    binance_api,
+    binance_futures_api,
+    coinbase_api,
+    fred_api,
+    fredgraph_api,
+    kraken_api,
+    treasury_api,
+    yahoo_api,
+)
+from flows.emulator.bad_data import checked_kinds
 from flows.emulator.faults import FaultPlan
 from flows.emulator.market import DEFAULT_SEED, Market, build_market
 from flows.emulator.reply import Reply, Snapshot, make_snapshot
 
 FRED_PREFIX = "/fred"
+FREDGRAPH_PREFIX = "/fredgraph"
 TREASURY_PREFIX = "/treasury/services/api/fiscal_service"
 YAHOO_PREFIX = "/yahoo"
 BINANCE_PREFIX = "/binance"
+BINANCE_FUTURES_PREFIX = "/binance-futures"
+COINBASE_PREFIX = "/coinbase"
+KRAKEN_PREFIX = "/kraken"
 EMULATOR_API_KEY = "emulator-key"
+FREDGRAPH_HEADERS = frozenset(fredgraph_api.HEADERS)
 
-Route = Callable[[Snapshot, str, dict[str, str]], Reply]
+Route = Callable[[Snapshot, dict[str, str]], Reply]
 ROUTES: dict[str, Route] = {
-    FRED_PREFIX + fred_api.PATH: lambda s, _, q: fred_api.observations(s, q),
-    TREASURY_PREFIX + treasury_api.PATH: lambda s, _, q: treasury_api.operating_cash_balance(s, q),
-    BINANCE_PREFIX + binance_api.PATH: lambda s, _, q: binance_api.klines(s, q),
+    FRED_PREFIX + fred_api.PATH: fred_api.observations,
+    FREDGRAPH_PREFIX + fredgraph_api.PATH: fredgraph_api.fredgraph_csv,
+    TREASURY_PREFIX + treasury_api.PATH: treasury_api.operating_cash_balance,
+    BINANCE_PREFIX + binance_api.PATH: binance_api.klines,
+    BINANCE_FUTURES_PREFIX + binance_futures_api.FUNDING_PATH: binance_futures_api.funding_rate,
+    BINANCE_FUTURES_PREFIX + binance_futures_api.MARK_PATH: binance_futures_api.mark_klines,
+    BINANCE_FUTURES_PREFIX + binance_futures_api.INDEX_PATH: binance_futures_api.index_klines,
+    KRAKEN_PREFIX + kraken_api.PATH: kraken_api.ohlc,
 }
-CHART_PREFIX = YAHOO_PREFIX + yahoo_api.PATH
+# Routes with a path parameter: prefix -> handler(snapshot, rest of the path, query).
+PREFIX_ROUTES: dict[str, Callable[[Snapshot, str, dict[str, str]], Reply]] = {
+    YAHOO_PREFIX + yahoo_api.PATH: yahoo_api.chart,
+    COINBASE_PREFIX + coinbase_api.PATH: coinbase_api.candles,
+}
 
 
 class Emulator:
@@ -50,10 +79,15 @@ class Emulator:
             "treasury_base_url": root + TREASURY_PREFIX,
             "yahoo_base_url": root + YAHOO_PREFIX,
             "binance_base_url": root + BINANCE_PREFIX,
+            "coinbase_base_url": root + COINBASE_PREFIX,
+            "kraken_base_url": root + KRAKEN_PREFIX,
+            "binance_futures_base_url": root + BINANCE_FUTURES_PREFIX,
+            "fredgraph_base_url": root + FREDGRAPH_PREFIX,
         }
         self.faults = FaultPlan()
         self._log: list[tuple[str, str, dict[str, str]]] = []
         self._log_lock = threading.Lock()
+        self._switch_lock = threading.Lock()  # serialises snapshot replacements
 
     @property
     def market(self) -> Market:
@@ -70,26 +104,69 @@ class Emulator:
         """Settings values that point the pipeline at this emulator.
 
         Returns:
-            The four base URLs plus the emulator's FRED key and ``data_origin="synthetic"``.
+            Every base URL plus the emulator's FRED key and ``data_origin="synthetic"``.
         """
         return {**self.base_urls, "fred_api_key": EMULATOR_API_KEY, "data_origin": "synthetic"}
 
     def fail_next(
-        self, path_prefix: str, status: int, times: int = 1, retry_after: float | None = None
+        self,
+        path_prefix: str,
+        status: int,
+        times: int = 1,
+        retry_after: float | None = None,
+        body: object | None = None,
     ) -> None:
         """Make the next ``times`` requests under ``path_prefix`` answer ``status``.
 
         Args:
-            path_prefix: request path prefix, e.g. ``"/fred/"``.
-            status: HTTP status of the injected failure.
+            path_prefix: request path prefix, e.g. ``"/fred/"``. Mind the trailing slash:
+                ``"/binance"`` also matches ``"/binance-futures/..."``, ``"/binance/"`` does not.
+            status: HTTP status of the injected failure; 451 and 418 carry Binance's real
+                geo-block and IP-ban bodies unless ``body`` is given.
             times: number of matching requests that fail; 0 cancels what is still planned
                 for ``path_prefix``.
             retry_after: seconds for a ``Retry-After`` header, or None.
+            body: the JSON body of the failure, or None for the default one.
 
         Raises:
             ValueError: when ``times`` is negative.
         """
-        self.faults.add(path_prefix, status, times, retry_after)
+        self.faults.add(path_prefix, status, times, retry_after, body)
+
+    @property
+    def bad_data(self) -> frozenset[str]:
+        """The deliberately bad data kinds now switched on (see ``bad_data.BAD_DATA_KINDS``)."""
+        return self.snapshot.bad_data
+
+    def inject(self, kind: str) -> None:
+        """Switch one kind of deliberately bad data on, for every later request.
+
+        Args:
+            kind: a key of ``bad_data.BAD_DATA_KINDS``.
+
+        Raises:
+            ValueError: for an unknown kind.
+        """
+        checked = checked_kinds([kind])
+        with self._switch_lock:
+            self.snapshot = replace(self.snapshot, bad_data=self.snapshot.bad_data | checked)
+
+    def clear_bad_data(self) -> None:
+        """Switch every kind of bad data off: later answers are clean again."""
+        with self._switch_lock:
+            self.snapshot = replace(self.snapshot, bad_data=frozenset())
+
+    @property
+    def fredgraph_header(self) -> str:
+        """First header cell of fredgraph CSVs: ``"observation_date"`` (now) or ``"DATE"``."""
+        return self.snapshot.fredgraph_header
+
+    @fredgraph_header.setter
+    def fredgraph_header(self, value: str) -> None:
+        if value not in FREDGRAPH_HEADERS:
+            raise ValueError(f"fredgraph_header must be one of {sorted(FREDGRAPH_HEADERS)}")
+        with self._switch_lock:
+            self.snapshot = replace(self.snapshot, fredgraph_header=value)
 
     def answer(self, method: str, raw_path: str) -> Reply:
         """Route one request (after logging it and applying planned faults).
@@ -106,17 +183,19 @@ class Emulator:
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         with self._log_lock:
             self._log.append((method, path, query))
-        fault = self.faults.take(path)
+        snapshot = self.snapshot  # one consistent view for the whole request
+        fault = self.faults.take(path, snapshot.now_ms)
         if fault is not None:
             return fault
         if method != "GET":
             return Reply(405, {"error": f"method {method} not allowed"})
-        if path.startswith(CHART_PREFIX):
-            return yahoo_api.chart(self.snapshot, path[len(CHART_PREFIX) :], query)
+        for prefix, handler in PREFIX_ROUTES.items():
+            if path.startswith(prefix):
+                return handler(snapshot, path[len(prefix) :], query)
         route = ROUTES.get(path.rstrip("/"))
         if route is None:
             return Reply(404, {"error": f"no emulated endpoint at {path}"})
-        return route(self.snapshot, path, query)
+        return route(snapshot, query)
 
 
 class _Server(ThreadingHTTPServer):
@@ -141,9 +220,12 @@ class _Handler(BaseHTTPRequestHandler):
             reply = self.server.emulator.answer(method, self.path)
         except Exception as exc:  # a bug in a route must not hang the client
             reply = Reply(500, {"error": "emulator failure", "detail": repr(exc)})
-        payload = json.dumps(reply.body, separators=(",", ":")).encode()
+        if isinstance(reply.body, str):
+            payload = reply.body.encode()
+        else:
+            payload = json.dumps(reply.body, separators=(",", ":")).encode()
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -164,6 +246,7 @@ def serve_emulator(
     now: datetime | None = None,
     seed: int = DEFAULT_SEED,
     port: int = 0,
+    bad_data: Iterable[str] = (),
 ) -> Iterator[Emulator]:
     """Run the emulator for the duration of a ``with`` block.
 
@@ -173,11 +256,18 @@ def serve_emulator(
             (default: the current UTC time, or noon UTC of ``today`` when that is another day).
         seed: market seed; the same seed and ``today`` always serve the same data.
         port: loopback port to listen on (0: any free port).
+        bad_data: kinds of deliberately bad data to serve from the start (keys of
+            ``bad_data.BAD_DATA_KINDS``); ``Emulator.inject`` adds more later.
 
     Yields:
         The running :class:`Emulator`.
+
+    Raises:
+        ValueError: for an unknown bad-data kind.
     """
-    snapshot = make_snapshot(build_market(seed), today, now)
+    snapshot = replace(
+        make_snapshot(build_market(seed), today, now), bad_data=checked_kinds(bad_data)
+    )
     server = _Server(("127.0.0.1", port), _Handler)
     emulator = Emulator(snapshot, server.server_address[1])
     server.emulator = emulator

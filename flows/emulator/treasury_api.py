@@ -14,6 +14,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from flows.emulator.bad_data import dts_rows_with_bad_data
 from flows.emulator.dts_table import COLUMNS, NUMERIC_COLUMNS, dts_rows
 from flows.emulator.reply import Reply, Snapshot
 
@@ -134,6 +135,7 @@ def operating_cash_balance(snap: Snapshot, query: dict[str, str]) -> Reply:
     every, dates = _dated_rows(snap.market.seed, snap.today)
     low, high = _date_window(filters)
     candidates = every[bisect.bisect_left(dates, low) : bisect.bisect_right(dates, high)]
+    candidates = dts_rows_with_bad_data(snap, candidates)
     rows = [r for r in candidates if _matches(r, filters)]
     for key in reversed(sort_keys):  # stable sorts, least significant key first
         column = key.lstrip("-")

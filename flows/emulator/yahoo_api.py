@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
+from flows.emulator.bad_data import chart_history_with_bad_data
 from flows.emulator.equities import adjusted_close
 from flows.emulator.reply import Reply, Snapshot
 
@@ -139,6 +140,7 @@ def chart(snap: Snapshot, symbol: str, query: dict[str, str]) -> Reply:
         )
     frame = snap.market.equities[symbol]
     history = frame.filter((pl.col("date") <= snap.today) & (pl.col("ts") <= now_s))
+    history = chart_history_with_bad_data(snap, symbol, history)
     # Dividends already paid are known, so the adjustment is computed on the whole history.
     history = history.with_columns(
         adjclose=adjusted_close(history["close"].to_numpy(), history["dividend"].to_numpy())

@@ -10,16 +10,24 @@ import email.utils
 import logging
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
 from flows.errors import SourceAPIError, SourceHTTPError
+from flows.sources._ratelimit import (
+    DEFAULT_BAN_S,
+    FALL_BACK_STATUSES,
+    PROCESS_RATE_LIMITS,
+    HostLimiter,
+    RateLimits,
+    RequestRate,
+    VenueUnavailableError,
+)
 
 log = logging.getLogger("rotation.http")
 
@@ -91,36 +99,6 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-# Published limits, as a minimum spacing per host: FRED allows 120 requests a minute; Yahoo's
-# chart API is unofficial and throttles bursts. The emulator and test servers have none.
-DEFAULT_MIN_INTERVAL_S: dict[str, float] = {
-    "api.stlouisfed.org": 0.5,
-    "query1.finance.yahoo.com": 0.25,
-}
-
-
-class RateLimiter:
-    """A minimum interval between requests to one host (thread-safe)."""
-
-    def __init__(self, min_interval_s: float, sleep: Callable[[float], None]) -> None:
-        self._min_interval_s = min_interval_s
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next_at = 0.0
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            delay = self._next_at - now
-            self._next_at = max(now, self._next_at) + self._min_interval_s
-        if delay > 0:
-            self._sleep(delay)
-
-
-_LIMITERS: dict[tuple[str, float], RateLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
-
-
 @dataclass
 class HttpClient:
     """A requests session with the pipeline's timeouts, retries, rate limits and redaction.
@@ -130,9 +108,11 @@ class HttpClient:
         max_attempts: total tries per request, first included.
         backoff_base_s / backoff_cap_s: exponential backoff with full jitter, capped; a
             Retry-After header beats the backoff but is still capped at ``backoff_cap_s``.
-        min_interval_s: per-host minimum spacing between requests (host -> seconds).
+        min_interval_s: per-host minimum spacing between requests (host -> seconds); it
+            overrides the host's policy in ``rate_limits``.
         secrets: values to scrub from any error text (e.g. the FRED key).
-        sleep: injectable for tests.
+        sleep / clock: injectable for tests; a fake clock's ``sleep`` must advance its time.
+        rate_limits: the per-host limiters; the process-wide registry by default.
     """
 
     connect_timeout_s: float = 5.0
@@ -143,6 +123,8 @@ class HttpClient:
     min_interval_s: Mapping[str, float] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    rate_limits: RateLimits = PROCESS_RATE_LIMITS
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
@@ -164,14 +146,26 @@ class HttpClient:
             **kwargs,
         )
 
-    def _limiter(self, host: str) -> RateLimiter | None:
+    def _limiter(self, host: str) -> HostLimiter | None:
         # One limiter per host for the whole process: concurrent tasks each build their own
         # client, and a per-client limiter would let them together exceed the host's limit.
-        interval = self.min_interval_s.get(host, DEFAULT_MIN_INTERVAL_S.get(host))
-        if not interval:
-            return None
-        with _LIMITERS_LOCK:
-            return _LIMITERS.setdefault((host, interval), RateLimiter(interval, self.sleep))
+        interval = self.min_interval_s.get(host)
+        return self.rate_limits.limiter(host, RequestRate(1, interval) if interval else None)
+
+    def _wait_turn(self, limiter: HostLimiter, safe_url: str, parts: SplitResult) -> None:
+        now = self.clock()
+        if limiter.banned_until > now:
+            raise VenueUnavailableError(
+                f"GET {safe_url} not sent: the host has banned this IP for another "
+                f"{limiter.banned_until - now:.0f}s",
+                url=safe_url,
+                status=418,
+                reason="banned",
+                retry_after_s=limiter.banned_until - now,
+            )
+        delay = limiter.reserve(parts.path, dict(parse_qsl(parts.query)), now)
+        if delay > 0:
+            self.sleep(delay)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -183,16 +177,19 @@ class HttpClient:
         """GET with the retry policy. Returns a 2xx response.
 
         Raises:
+            VenueUnavailableError: HTTP 418 (banned; the host is then not called again until
+                the ban ends) or 451 (geo-blocked): never retried, the caller falls back.
             SourceHTTPError: retries exhausted, a connection failure, or a non-retryable status.
                 Its message and ``url`` carry the sanitized URL only.
         """
         prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
         safe_url = sanitize_url(prepared.url or url)
-        limiter = self._limiter(urlsplit(safe_url).netloc)
+        parts = urlsplit(prepared.url or url)
+        limiter = self._limiter(parts.netloc)
         last_reason = ""
         for attempt in range(1, self.max_attempts + 1):
             if limiter:
-                limiter.wait()
+                self._wait_turn(limiter, safe_url, parts)
             retry_after = None
             try:
                 resp = self.session.send(
@@ -210,13 +207,20 @@ class HttpClient:
                 status = None
             else:
                 status = resp.status_code
+                if limiter:
+                    limiter.observe(resp.headers, self.clock())
                 if status < 400:
                     log.debug("GET %s -> %s", safe_url, status)
                     return resp
+                if status in FALL_BACK_STATUSES:
+                    raise self._venue_unavailable(resp, safe_url, limiter)
                 if status not in RETRY_STATUSES:
                     raise self._client_error(resp, safe_url)
                 last_reason = f"HTTP {status}"
                 retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+                if limiter and retry_after is not None:
+                    # Retry-After speaks for the host: every client waits, not only this one.
+                    limiter.pause_until(self.clock() + min(retry_after, self.backoff_cap_s))
                 resp.close()
             if attempt == self.max_attempts:
                 break
@@ -253,8 +257,28 @@ class HttpClient:
                 status=resp.status_code,
             ) from None
 
+    def _body(self, resp: requests.Response) -> str:
+        return sanitize_text(resp.text[:300].replace("\n", " "), self.secrets)
+
+    def _venue_unavailable(
+        self, resp: requests.Response, safe_url: str, limiter: HostLimiter | None
+    ) -> VenueUnavailableError:
+        reason = FALL_BACK_STATUSES[resp.status_code]
+        retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+        if limiter and reason == "banned":
+            ban_s = DEFAULT_BAN_S if retry_after is None else retry_after
+            limiter.ban_until(self.clock() + ban_s)
+        return VenueUnavailableError(
+            f"GET {safe_url} -> HTTP {resp.status_code} ({reason}; fall back to another venue): "
+            f"{self._body(resp)}",
+            url=safe_url,
+            status=resp.status_code,
+            reason=reason,
+            retry_after_s=retry_after,
+        )
+
     def _client_error(self, resp: requests.Response, safe_url: str) -> SourceHTTPError:
-        body = sanitize_text(resp.text[:300].replace("\n", " "), self.secrets)
+        body = self._body(resp)
         cls = SourceAPIError if _looks_like_json(resp) else SourceHTTPError
         return cls(
             f"GET {safe_url} -> HTTP {resp.status_code}: {body}",

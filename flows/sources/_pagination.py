@@ -1,8 +1,9 @@
-"""Pagination as a small protocol: page numbers (DTS), offsets (FRED), a time cursor (Binance)."""
+"""Pagination as a small protocol: page numbers, offsets, a time cursor and fixed time windows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flows.errors import SchemaDriftError
@@ -113,21 +114,30 @@ class OffsetPaginator:
 
 
 class TimeCursorPaginator:
-    """Walks forward by open time (Binance klines).
+    """Walks forward by a row's time (Binance klines; futures funding with ``time_key``).
 
     Reads a bare array of rows whose first field is the open time in epoch ms::
 
         [[1502928000000, "4261.48", ..., 1503014399999, ...], ...]
 
-    Writes ``startTime`` (the last open time + 1 ms) and ``limit``. Stops when a page holds
+    or, with ``time_key="fundingTime"``, rows that are objects::
+
+        [{"symbol": "BTCUSDT", "fundingTime": 1698768000000, "fundingRate": "0.00010000", ...}]
+
+    Writes ``startTime`` (the last row's time + 1 ms) and ``limit``. Stops when a page holds
     fewer than ``limit`` rows or the next start passes ``end_ms``.
     """
 
-    def __init__(self, source: str, start_ms: int, end_ms: int, limit: int) -> None:
+    def __init__(
+        self, source: str, start_ms: int, end_ms: int, limit: int, time_key: int | str = 0
+    ) -> None:
         self.source = source
         self.cursor = start_ms
         self.end_ms = end_ms
         self.limit = limit
+        self.time_key = time_key
+        # Named in drift errors: the wire name of the time field.
+        self.time_field = time_key if isinstance(time_key, str) else "openTime"
         self.has_next_page = True
 
     def update_state(self, response_json: Any) -> None:
@@ -137,20 +147,86 @@ class TimeCursorPaginator:
             # A short page (empty included) is the last one.
             self.has_next_page = False
             return
-        last = response_json[-1]
-        last_open = last[0] if isinstance(last, list) and last else None
-        if not isinstance(last_open, int) or isinstance(last_open, bool):
-            raise SchemaDriftError(self.source, "openTime", f"expected epoch ms, got {last_open!r}")
-        next_cursor = last_open + 1
+        last_time = _row_field(response_json[-1], self.time_key)
+        if not isinstance(last_time, int) or isinstance(last_time, bool):
+            raise SchemaDriftError(
+                self.source, self.time_field, f"expected epoch ms, got {last_time!r}"
+            )
+        next_cursor = last_time + 1
         if next_cursor <= self.cursor:
             # A server that ignores startTime would otherwise be asked the same page forever.
-            raise SchemaDriftError(self.source, "openTime", "the time cursor did not advance")
+            raise SchemaDriftError(self.source, self.time_field, "the time cursor did not advance")
         self.cursor = next_cursor
         self.has_next_page = next_cursor <= self.end_ms
 
     def update_request(self, params: dict[str, Any]) -> None:
         params["startTime"] = self.cursor
         params["limit"] = self.limit
+
+
+def _row_field(row: Any, key: int | str) -> Any:
+    """``row[key]`` for an array row (int key) or an object row (str key); None if absent."""
+    if isinstance(key, int):
+        return row[key] if isinstance(row, list) and len(row) > key else None
+    return row.get(key) if isinstance(row, Mapping) else None
+
+
+def epoch_s(day: date) -> int:
+    """Epoch seconds of ``day`` 00:00 UTC (a daily candle's open time on most venues).
+
+    Args:
+        day: a calendar date, read as UTC.
+
+    Returns:
+        Seconds since 1970-01-01 00:00 UTC.
+    """
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+class TimeWindowPaginator:
+    """Fixed windows of ``width_s`` seconds walked forward over [first_s, last_s] (Coinbase).
+
+    For APIs that cap the rows per request and take an explicit range instead of a cursor.
+    The next window does not depend on the answer, which is only checked to be a bare array
+    of rows (Coinbase sends candles newest first)::
+
+        [[1704153600, 42100.5, 45500.0, 42280.1, 44950.3, 15321.2], [1704067200, ...], ...]
+
+    Writes ``start`` and ``end`` as ISO 8601 UTC (``2024-01-01T00:00:00Z``). A window ends
+    1 s before the next one starts, so no row is asked for twice.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        first_s: int,
+        last_s: int,
+        width_s: int,
+        start_param: str = "start",
+        end_param: str = "end",
+    ) -> None:
+        self.source = source
+        self.window_start = first_s
+        self.last_s = last_s
+        self.width_s = width_s
+        self.start_param = start_param
+        self.end_param = end_param
+        self.has_next_page = first_s <= last_s
+
+    def update_state(self, response_json: Any) -> None:
+        if not isinstance(response_json, list):
+            raise SchemaDriftError(self.source, "<root>", "expected an array of rows")
+        self.window_start += self.width_s
+        self.has_next_page = self.window_start <= self.last_s
+
+    def update_request(self, params: dict[str, Any]) -> None:
+        window_end = min(self.window_start + self.width_s - 1, self.last_s)
+        params[self.start_param] = _iso8601(self.window_start)
+        params[self.end_param] = _iso8601(window_end)
+
+
+def _iso8601(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def paginate(

@@ -1,4 +1,4 @@
-"""FRED series observations (Fed balance sheet, TGA, reverse repo) and their unit registry."""
+"""FRED series observations: liquidity components, rates, and the unit registry."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ FIELD_MAP: dict[str, str] = {
 
 @dataclass(frozen=True)
 class SeriesUnit:
-    """What one FRED series measures and how to turn it into USD billions."""
+    """What one FRED series measures and how to turn it into USD billions (None: not money)."""
 
-    unit: Literal["usd_mn", "usd_bn"]
-    usd_bn_per_unit: float
+    unit: Literal["usd_mn", "usd_bn", "pct"]
+    usd_bn_per_unit: float | None
     description: str
     is_level: bool  # False for averages (WTREGEN): not comparable with a same-day level
 
@@ -53,8 +53,15 @@ SERIES: dict[str, SeriesUnit] = {
     # Already in billions, unlike the H.4.1 series above.
     "RRPONTSYD": SeriesUnit("usd_bn", 1.0, "Overnight reverse repo, daily", True),
     "WSHOMCB": SeriesUnit("usd_mn", 0.001, "Fed MBS holdings, Wednesday level", True),
+    # Rates in percent: no USD factor, so they can never be summed into liquidity by mistake.
+    "DFF": SeriesUnit("pct", None, "Effective federal funds rate, daily", True),
+    "DGS10": SeriesUnit("pct", None, "10-year Treasury constant maturity yield, daily", True),
+    "DTB3": SeriesUnit("pct", None, "3-month Treasury bill rate (discount basis), daily", True),
 }
-STREAMS: tuple[str, ...] = tuple(SERIES)
+# The liquidity components in USD, extracted every night. The rates are extractable streams
+# too; the flow lists them once staging knows what to do with a series that is not USD.
+STREAMS: tuple[str, ...] = tuple(s for s, u in SERIES.items() if u.usd_bn_per_unit is not None)
+RATE_STREAMS: tuple[str, ...] = tuple(s for s, u in SERIES.items() if u.usd_bn_per_unit is None)
 
 CONTRACT = LoadContract(
     source=SOURCE,
@@ -106,10 +113,14 @@ def to_usd_bn(series_id: str, value: float | None) -> float | None:
         The value in USD billions, or None.
 
     Raises:
-        ConfigError: for an unknown series.
+        ConfigError: for an unknown series, or one not measured in USD (a rate in percent).
     """
-    per_unit = series_unit(series_id).usd_bn_per_unit
-    return None if value is None else value * per_unit
+    spec = series_unit(series_id)
+    if spec.usd_bn_per_unit is None:
+        raise ConfigError(
+            f"FRED series {series_id!r} is in {spec.unit!r}, not USD: it has no USD-billions value"
+        )
+    return None if value is None else value * spec.usd_bn_per_unit
 
 
 def fetch_observations(
@@ -120,6 +131,8 @@ def fetch_observations(
     start: date,
     end: date,
     page_size: int = PAGE_LIMIT,
+    *,
+    realtime: tuple[date, date] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield decoded ``series/observations`` pages for one series, paging by offset.
 
@@ -130,6 +143,8 @@ def fetch_observations(
         api_key: the FRED key; it only ever leaves here as a query parameter.
         start / end: inclusive observation dates.
         page_size: the ``limit`` per page (the API allows up to 100000).
+        realtime: ``(realtime_start, realtime_end)``; FRED then sends one row per value and
+            real-time period (ALFRED vintages) instead of today's values only.
 
     Returns:
         An iterator of pages; one request per page, made as the iterator is consumed.
@@ -149,6 +164,8 @@ def fetch_observations(
         "observation_start": start.isoformat(),
         "observation_end": end.isoformat(),
     }
+    if realtime is not None:
+        params["realtime_start"], params["realtime_end"] = (d.isoformat() for d in realtime)
     paginator = OffsetPaginator(SOURCE, limit=page_size)
     yield from paginate(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
 

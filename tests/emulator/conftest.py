@@ -63,3 +63,38 @@ def klines(emu: Emulator, http: requests.Session) -> Get:
         return http.get(url, params={"interval": "1d", **params})
 
     return get
+
+
+@pytest.fixture(scope="module")
+def coinbase(emu: Emulator, http: requests.Session) -> Get:
+    def get(product: str, **params: object) -> requests.Response:
+        url = f"{emu.base_urls['coinbase_base_url']}/products/{product}/candles"
+        return http.get(url, params={"granularity": 86400, **params})
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def kraken(emu: Emulator, http: requests.Session) -> Get:
+    def get(**params: object) -> requests.Response:
+        url = emu.base_urls["kraken_base_url"] + "/0/public/OHLC"
+        return http.get(url, params={"interval": 1440, **params})
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def futures(emu: Emulator, http: requests.Session) -> Get:
+    def get(endpoint: str, **params: object) -> requests.Response:
+        url = emu.base_urls["binance_futures_base_url"] + "/fapi/v1/" + endpoint
+        return http.get(url, params=params)
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def fredgraph(emu: Emulator, http: requests.Session) -> Get:
+    def get(**params: object) -> requests.Response:
+        return http.get(emu.base_urls["fredgraph_base_url"] + "/graph/fredgraph.csv", params=params)
+
+    return get

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -119,3 +119,49 @@ class TestPaging:
             "observations"
         ]
         assert desc == asc[::-1]
+
+
+class TestRates:
+    def test_dff_is_a_seven_day_series_without_missing_values(self, fred):
+        """Every calendar day has a fed funds value, holidays and weekends included."""
+        body = fred(series_id="DFF", observation_start="2024-12-21", observation_end="2025-01-05")
+        rows = body.json()["observations"]
+        assert [r["date"] for r in rows] == [
+            str(date(2024, 12, 21) + timedelta(days=i)) for i in range(16)
+        ]
+        assert all(r["value"] != "." for r in rows)
+
+    @pytest.mark.parametrize("series_id", ["DGS10", "DTB3"], ids=str.lower)
+    def test_treasury_rates_are_weekdays_with_a_dot_on_holidays(self, fred, series_id):
+        """Christmas 2024 is '.', weekends have no row, values carry two decimals."""
+        rows = fred(
+            series_id=series_id, observation_start="2024-12-23", observation_end="2024-12-29"
+        ).json()["observations"]
+        values = {r["date"]: r["value"] for r in rows}
+        assert list(values) == ["2024-12-23", "2024-12-24", "2024-12-25", "2024-12-26",
+                                "2024-12-27"]  # fmt: skip
+        assert values["2024-12-25"] == "."
+        assert len(values["2024-12-24"].split(".")[1]) == 2
+
+    @pytest.mark.parametrize(
+        ("day", "low", "high"),
+        [
+            # Zero bound after March 2020, the 5.25-5.50 range from July 2023, cuts from Sep 2024.
+            pytest.param("2021-06-15", 0.0, 0.15, id="zero_bound"),
+            pytest.param("2023-09-14", 5.25, 5.40, id="plateau"),
+            pytest.param("2025-01-15", 4.25, 4.40, id="after_cuts"),
+        ],
+    )
+    def test_fed_funds_follows_the_policy_path(self, fred, day, low, high):
+        """DFF (percent) on a few dates of the 2015-2025-shaped path."""
+        (row,) = fred(series_id="DFF", observation_start=day, observation_end=day).json()[
+            "observations"
+        ]
+        assert low <= float(row["value"]) <= high
+
+    def test_bills_price_the_2022_hikes_before_fed_funds_moves(self, fred):
+        """On 2022-03-01, before liftoff, DTB3 is already above DFF."""
+        day = {"observation_start": "2022-03-01", "observation_end": "2022-03-01"}
+        dff = float(fred(series_id="DFF", **day).json()["observations"][0]["value"])
+        dtb3 = float(fred(series_id="DTB3", **day).json()["observations"][0]["value"])
+        assert dtb3 > dff + 0.1

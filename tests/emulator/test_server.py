@@ -28,7 +28,7 @@ def _walcl(emu, **extra) -> requests.Response:
 
 class TestAddresses:
     def test_base_urls_put_every_api_under_its_prefix_on_loopback(self, fresh):
-        """One port, four prefixes; the treasury one ends in fiscal_service like the real base."""
+        """One port, eight prefixes; the treasury one ends in fiscal_service like the real base."""
         port = re.match(r"http://127\.0\.0\.1:(\d+)/fred$", fresh.base_urls["fred_base_url"])[1]
         root = f"http://127.0.0.1:{port}"
         assert fresh.base_urls == {
@@ -36,6 +36,10 @@ class TestAddresses:
             "treasury_base_url": f"{root}/treasury/services/api/fiscal_service",
             "yahoo_base_url": f"{root}/yahoo",
             "binance_base_url": f"{root}/binance",
+            "coinbase_base_url": f"{root}/coinbase",
+            "kraken_base_url": f"{root}/kraken",
+            "binance_futures_base_url": f"{root}/binance-futures",
+            "fredgraph_base_url": f"{root}/fredgraph",
         }
 
     def test_settings_overrides_build_synthetic_settings(self, fresh):
@@ -44,9 +48,11 @@ class TestAddresses:
         assert settings.data_origin == "synthetic"
         assert settings.require_fred_key().get_secret_value() == "emulator-key"
         assert settings.binance_base_url == fresh.base_urls["binance_base_url"]
+        assert settings.kraken_base_url == fresh.base_urls["kraken_base_url"]
+        assert settings.fredgraph_base_url == fresh.base_urls["fredgraph_base_url"]
 
     def test_an_unknown_path_is_a_json_404(self, fresh):
-        """Paths outside the four APIs are not found, still as JSON."""
+        """Paths outside the emulated APIs are not found, still as JSON."""
         response = requests.get(fresh.base_urls["fred_base_url"] + "/nothing", timeout=5)
         assert (response.status_code, response.headers["Content-Type"]) == (404, "application/json")
 
@@ -94,6 +100,48 @@ class TestFaults:
         assert _walcl(fresh).status_code == 503
         fresh.fail_next("/fred/", 503, times=0)
         assert _walcl(fresh).status_code == 200
+
+
+class TestBinanceBlocks:
+    def _klines(self, emu, base: str = "binance_base_url", path: str = "/api/v3/klines"):
+        params = {"symbol": "BTCUSDT", "interval": "1d", "limit": 1}
+        return requests.get(emu.base_urls[base] + path, params=params, timeout=5)
+
+    def test_a_451_carries_binance_s_geo_block_body(self, fresh):
+        """HTTP 451 with code 0 and the 'restricted location' message."""
+        fresh.fail_next("/binance/", 451)
+        response = self._klines(fresh)
+        assert response.status_code == 451
+        assert response.json() == {
+            "code": 0,
+            "msg": "Service unavailable from a restricted location according to 'b. "
+            "Eligibility' in https://www.binance.com/en/terms. Please contact customer service "
+            "if you believe you received this message in error.",
+        }
+
+    def test_a_418_carries_the_ip_ban_body_with_its_end_time(self, fresh):
+        """HTTP 418, code -1003, banned until the emulator's now plus two minutes (ms)."""
+        fresh.fail_next("/binance/", 418)
+        response = self._klines(fresh)
+        until = int(NOW.timestamp() * 1000) + 120_000
+        assert response.status_code == 418
+        assert response.json() == {
+            "code": -1003,
+            "msg": f"Way too much request weight used; IP banned until {until}. "
+            "Please use the websocket for live updates to avoid bans.",
+        }
+
+    def test_a_caller_can_choose_the_body(self, fresh):
+        """body= replaces the default, for any status."""
+        fresh.fail_next("/binance/", 429, body={"code": -1003, "msg": "Too many requests."})
+        assert self._klines(fresh).json() == {"code": -1003, "msg": "Too many requests."}
+
+    def test_blocking_spot_leaves_futures_answering(self, fresh):
+        """The '/binance/' prefix does not match '/binance-futures/'."""
+        fresh.fail_next("/binance/", 451, times=5)
+        futures = self._klines(fresh, "binance_futures_base_url", "/fapi/v1/markPriceKlines")
+        assert futures.status_code == 200
+        assert self._klines(fresh).status_code == 451
 
 
 class TestLifecycle:

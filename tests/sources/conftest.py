@@ -1,4 +1,4 @@
-"""Shared fixtures: a client that never really sleeps, and settings aimed at the local server."""
+"""Shared fixtures: clients that never really sleep, a fake clock, settings aimed at the server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from pytest_httpserver import HTTPServer
 
 from flows.settings import Settings
 from flows.sources._http import HttpClient
+from flows.sources._ratelimit import RateLimits, RatePolicy
+
+# A minute boundary (2024-03-01 12:00:00 UTC): Binance's weight windows are UTC minutes.
+CLOCK_START = 1_709_294_400.0
 
 # A made-up key: the redaction tests look for this exact string in errors and logs.
 FAKE_FRED_KEY = "fake0fred0key0for0tests0only00"
@@ -22,6 +26,50 @@ class SleepRecorder(list[float]):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+
+class FakeClock:
+    """A clock that moves only when slept on: ``sleep`` records the delay and advances time."""
+
+    def __init__(self, start: float = CLOCK_START) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def host(httpserver: HTTPServer) -> str:
+    """The local server's ``host:port``, as the rate limiter keys it."""
+    return f"{httpserver.host}:{httpserver.port}"
+
+
+@pytest.fixture
+def limited_http(clock: FakeClock, host: str) -> Callable[..., HttpClient]:
+    """Build a client whose limiter for the local server follows ``policy``, on the fake clock.
+
+    Each call gets its own registry, so no limiter state leaks between tests.
+    """
+
+    def build(policy: RatePolicy, *, registry: RateLimits | None = None) -> HttpClient:
+        return HttpClient(
+            max_attempts=3,
+            sleep=clock.sleep,
+            clock=clock,
+            rate_limits=registry or RateLimits({host: policy}),
+        )
+
+    return build
 
 
 @pytest.fixture
@@ -61,6 +109,10 @@ def settings(httpserver: HTTPServer, base_url: str) -> Settings:
         treasury_base_url=httpserver.url_for(TREASURY_PREFIX),
         yahoo_base_url=base_url,
         binance_base_url=base_url,
+        coinbase_base_url=base_url,
+        kraken_base_url=base_url,
+        binance_futures_base_url=base_url,
+        fredgraph_base_url=base_url,
     )
 
 

@@ -53,6 +53,12 @@ class TestToUsdBn:
         with pytest.raises(ConfigError, match="'SOFR'"):
             fred.to_usd_bn("SOFR", 5.33)
 
+    @pytest.mark.parametrize("series_id", ["DFF", "DGS10", "DTB3"])
+    def test_a_rate_in_percent_has_no_usd_value(self, series_id):
+        """5.33 % is not money: converting a rate raises ConfigError naming it and its unit."""
+        with pytest.raises(ConfigError, match=f"'{series_id}' is in 'pct', not USD"):
+            fred.to_usd_bn(series_id, 5.33)
+
 
 class TestSeriesRegistry:
     def test_streams_are_the_five_liquidity_series_in_order(self):
@@ -60,9 +66,21 @@ class TestSeriesRegistry:
         assert fred.STREAMS == ("WALCL", "WTREGEN", "WDTGAL", "RRPONTSYD", "WSHOMCB")
 
     def test_units_and_factors_agree(self):
-        """usd_mn series carry 0.001 and usd_bn series 1.0, so no factor is mistyped."""
+        """usd_mn series carry 0.001, usd_bn 1.0 and pct (rates) no factor: none is mistyped."""
         factors = {s.unit: s.usd_bn_per_unit for s in fred.SERIES.values()}
-        assert factors == {"usd_mn": 0.001, "usd_bn": 1.0}
+        assert factors == {"usd_mn": 0.001, "usd_bn": 1.0, "pct": None}
+
+    def test_rates_are_registered_in_percent_beside_the_nightly_streams(self):
+        """DFF, DGS10 and DTB3 are 'pct' with no USD factor; STREAMS keeps the USD five."""
+        rates = {sid: (s.unit, s.usd_bn_per_unit) for sid, s in fred.SERIES.items()}
+
+        assert fred.RATE_STREAMS == ("DFF", "DGS10", "DTB3")
+        assert {sid: rates[sid] for sid in fred.RATE_STREAMS} == {
+            "DFF": ("pct", None),
+            "DGS10": ("pct", None),
+            "DTB3": ("pct", None),
+        }
+        assert set(fred.STREAMS).isdisjoint(fred.RATE_STREAMS)
 
     def test_only_the_week_average_is_not_a_level(self):
         """WTREGEN averages a week; every other series is a point-in-time level."""
@@ -249,9 +267,22 @@ class TestExtract:
         assert len(httpserver.log) == 1
         assert http.secrets == []
 
+    def test_a_rate_series_is_extracted_in_percent(self, httpserver: HTTPServer, http, settings):
+        """DFF is a registry series: its values come back as sent, in percent."""
+        httpserver.expect_request(OBS_PATH).respond_with_handler(
+            routes.fred_observations(
+                [wire.fred_observation(date(2024, 6, 3), "5.33")],
+                settings.require_fred_key().get_secret_value(),
+            )
+        )
+
+        frames = list(fred.extract(http, settings, "DFF", date(2024, 6, 1), date(2024, 6, 6)))
+
+        assert frames[0].select("series_id", "value").rows() == [("DFF", 5.33)]
+
     def test_an_unknown_series_is_a_config_error(self, httpserver: HTTPServer, http, settings):
         """Only registry series can be extracted: their unit must be known downstream."""
-        with pytest.raises(ConfigError, match="'DGS10'"):
-            list(fred.extract(http, settings, "DGS10", date(2025, 1, 1), date(2025, 1, 31)))
+        with pytest.raises(ConfigError, match="'SOFR'"):
+            list(fred.extract(http, settings, "SOFR", date(2025, 1, 1), date(2025, 1, 31)))
 
         assert httpserver.log == []

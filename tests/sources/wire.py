@@ -20,11 +20,17 @@ FRED_BAD_KEY_MESSAGE = (
 )
 
 
-def fred_observation(day: date, value: str) -> dict[str, str]:
-    """One observation; ``value`` is a string as FRED sends it ("." when missing)."""
+def fred_observation(
+    day: date, value: str, *, realtime_start: str = FRED_REALTIME, realtime_end: str = FRED_REALTIME
+) -> dict[str, str]:
+    """One observation; ``value`` is a string as FRED sends it ("." when missing).
+
+    With a real-time range in the request, each row is one vintage: the value and the
+    real-time period it was the published one (``realtime_end`` 9999-12-31: still current).
+    """
     return {
-        "realtime_start": FRED_REALTIME,
-        "realtime_end": FRED_REALTIME,
+        "realtime_start": realtime_start,
+        "realtime_end": realtime_end,
         "date": day.isoformat(),
         "value": value,
     }
@@ -237,3 +243,98 @@ def kline(day: date, close: float, *, trades: int = 1000) -> list[Any]:
 def binance_error(code: int = -1121, msg: str = "Invalid symbol.") -> dict[str, Any]:
     """Binance's error body (HTTP 400)."""
     return {"code": code, "msg": msg}
+
+
+def binance_weight_headers(used: int) -> dict[str, str]:
+    """The headers Binance adds to every answer: the IP's weight used this minute."""
+    return {"X-MBX-USED-WEIGHT-1M": str(used), "X-MBX-USED-WEIGHT": str(used)}
+
+
+# --- Binance USD-M futures -----------------------------------------------------------------
+
+
+def funding(day: date, hour: int, rate: str, mark_price: str, *, late_ms: int = 0) -> dict:
+    """One settled funding; rates and prices are strings, and old rows have markPrice ""."""
+    return {
+        "symbol": "BTCUSDT",
+        "fundingTime": day_ms(day) + hour * 3_600_000 + late_ms,
+        "fundingRate": rate,
+        "markPrice": mark_price,
+    }
+
+
+def price_kline(day: date, close: float) -> list[Any]:
+    """One 12-field daily mark/index price kline: prices as strings, volume fields "0"."""
+    open_time = day_ms(day)
+    return [
+        open_time,
+        f"{close * 0.99:.8f}",
+        f"{close * 1.02:.8f}",
+        f"{close * 0.97:.8f}",
+        f"{close:.8f}",
+        "0",
+        open_time + DAY_MS - 1,
+        "0",
+        1440,  # the number of basic data points the candle was built from
+        "0",
+        "0",
+        "0",
+    ]
+
+
+# --- Coinbase Exchange candles -------------------------------------------------------------
+
+
+def coinbase_candle(day: date, close: float) -> list[Any]:
+    """One daily candle ``[time, low, high, open, close, volume]``: numbers, not strings."""
+    return [
+        epoch_s(day, 0, 0),
+        round(close * 0.97, 2),
+        round(close * 1.02, 2),
+        round(close * 0.99, 2),
+        close,
+        1234.56789012,
+    ]
+
+
+def coinbase_error(message: str) -> dict[str, str]:
+    """Coinbase's error body (HTTP 400 or 404)."""
+    return {"message": message}
+
+
+# --- Kraken OHLC ---------------------------------------------------------------------------
+
+
+def kraken_row(day: date, close: float, *, count: int = 25_000) -> list[Any]:
+    """One daily OHLC row ``[time, open, high, low, close, vwap, volume, count]``."""
+    return [
+        epoch_s(day, 0, 0),
+        f"{close * 0.99:.1f}",
+        f"{close * 1.02:.1f}",
+        f"{close * 0.97:.1f}",
+        f"{close:.1f}",
+        f"{close * 1.001:.1f}",
+        "1393.73441254",
+        count,
+    ]
+
+
+def kraken_ohlc(key: str, rows: list[list[Any]], last: str | int) -> dict[str, Any]:
+    """The OHLC envelope: the candles under Kraken's own pair name, plus ``last``."""
+    return {"error": [], "result": {key: rows, "last": last}}
+
+
+def kraken_error(*messages: str) -> dict[str, Any]:
+    """Kraken's error body, sent with HTTP 200."""
+    return {"error": list(messages)}
+
+
+# --- fredgraph.csv -------------------------------------------------------------------------
+
+
+def fredgraph_csv(
+    series_id: str, rows: list[tuple[date, str]], *, date_header: str = "observation_date"
+) -> str:
+    """The keyless CSV download: a header, then one ``date,value`` line per day."""
+    lines = [f"{date_header},{series_id}", *(f"{day.isoformat()},{v}" for day, v in rows)]
+    return "\n".join(lines) + "\n"

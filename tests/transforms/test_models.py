@@ -5,12 +5,23 @@ and ``cases:``, each with a ``description``, ``given`` rows per source table (on
 that matter; the others are NULL), ``expect`` rows (only the columns listed are compared,
 order-insensitive, floats with a tolerance) and optionally ``audits``: the audits expected to
 find bad rows, with their counts. Every other audit must find none on every case's data.
+
+Three more keys keep cases on long windows small:
+  - ``given`` may also hold rows of an upstream MART: the whole tree is built from the source
+    rows, the mart's rows are replaced by the given ones, and only the models downstream of it
+    are rebuilt. A test of a mart can then start from its direct inputs.
+  - a given row whose values include lists stands for one row per list element (lists in one
+    row have the same length), every date in it advanced by ``_step_days`` (default 1) per
+    element; ``_repeat: n`` repeats a row with no list n times the same way. So
+    ``{asset: RUT, date: 2024-01-01, close_usd: 100.0, _repeat: 200}`` is 200 daily rows.
+  - ``where``: a SQL condition on the model's rows; only the rows it keeps are compared.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +31,13 @@ import yaml
 
 from flows.catalog import contracts, fred_unit_rows
 from warehouse.db import bootstrap
-from warehouse.transform import AUDITS_ROOT, discover_models, run_audits, run_transforms
+from warehouse.transform import (
+    AUDITS_ROOT,
+    build_order,
+    discover_models,
+    run_audits,
+    run_transforms,
+)
 
 CASES_DIR = Path(__file__).parent
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -68,7 +85,7 @@ def _case_params() -> list[Any]:
     params = []
     for stem, spec in CASE_FILES.items():
         for case_name, case in spec["cases"].items():
-            assert set(case) <= {"description", "given", "expect", "audits"}, case_name
+            assert set(case) <= {"description", "given", "expect", "audits", "where"}, case_name
             assert case.get("description"), f"{stem}:{case_name} needs a description"
             params.append(pytest.param(spec["model"], case, id=f"{stem}:{case_name}"))
     return params
@@ -77,6 +94,39 @@ def _case_params() -> list[Any]:
 def _quoted(name: str) -> str:
     assert _IDENTIFIER.match(name), f"bad identifier {name!r}"
     return f'"{name}"'
+
+
+def expand_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Unfold list values and ``_repeat`` into plain rows, dates stepping by ``_step_days``."""
+    plain = []
+    for row in rows:
+        step = timedelta(days=row.get("_step_days", 1))
+        values = {k: v for k, v in row.items() if k not in ("_step_days", "_repeat")}
+        lengths = {len(v) for v in values.values() if isinstance(v, list)}
+        assert len(lengths) <= 1, f"lists of different lengths in {row}"
+        count = lengths.pop() if lengths else row.get("_repeat", 1)
+        for i in range(count):
+            plain.append(
+                {
+                    column: value[i]
+                    if isinstance(value, list)
+                    else value + i * step
+                    if isinstance(value, date)
+                    else value
+                    for column, value in values.items()
+                }
+            )
+    return plain
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+    for row in expand_rows(rows):
+        by_columns.setdefault(tuple(row), []).append(list(row.values()))
+    for columns, values in by_columns.items():
+        names = ", ".join(_quoted(c) for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"insert into {table} ({names}) values ({marks})", values)
 
 
 def _warehouse_with(given: dict[str, list[dict[str, Any]]]) -> duckdb.DuckDBPyConnection:
@@ -88,11 +138,30 @@ def _warehouse_with(given: dict[str, list[dict[str, Any]]]) -> duckdb.DuckDBPyCo
         con.execute(f"create table {table} ({columns})")
     for table, rows in given.items():
         assert table in SOURCE_DDL, f"given table {table} is not a source table"
-        for row in rows:
-            columns = ", ".join(_quoted(c) for c in row)
-            marks = ", ".join("?" for _ in row)
-            con.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values()))
+        _insert(con, table, rows)
     return con
+
+
+def _build_with_given_marts(
+    con: duckdb.DuckDBPyConnection, given: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Build every model in order; a given mart is built (for its columns), then refilled."""
+    if not given:
+        run_transforms(con)
+        return
+    models = discover_models()
+    for table in given:
+        assert table in models, f"given table {table} is neither a source table nor a model"
+        assert models[table].materialization == "table", f"{table}: only marts can be given"
+    segment: list[str] = []
+    for name in build_order(models):
+        segment.append(name)
+        if name in given:
+            run_transforms(con, select=segment, upstream=False)
+            con.execute(f"delete from {name}")
+            _insert(con, name, given[name])
+            segment = []
+    run_transforms(con, select=segment, upstream=False)
 
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -126,14 +195,16 @@ def _rows_match(actual: list[tuple[Any, ...]], expected: list[tuple[Any, ...]]) 
 def test_model_builds_the_expected_rows_and_passes_its_audits(
     model: str, case: dict[str, Any]
 ) -> None:
-    con = _warehouse_with(case.get("given") or {})
-    run_transforms(con)
+    given = case.get("given") or {}
+    con = _warehouse_with({t: rows for t, rows in given.items() if t in SOURCE_DDL})
+    _build_with_given_marts(con, {t: rows for t, rows in given.items() if t not in SOURCE_DDL})
 
     expected_rows = case["expect"]
     columns = list(expected_rows[0]) if expected_rows else ["*"]
     assert all(list(row) == columns for row in expected_rows), "expect rows need the same keys"
     select_list = ", ".join(c if c == "*" else _quoted(c) for c in columns)
-    actual = con.execute(f"select {select_list} from {model}").fetchall()
+    where = f"where {case['where']}" if "where" in case else ""
+    actual = con.execute(f"select {select_list} from {model} {where}").fetchall()
     expected = [tuple(row.values()) for row in expected_rows]
     assert _rows_match(actual, expected), (
         f"{model} rows differ\n  actual:   {sorted(actual, key=_sort_key)}\n"
@@ -142,6 +213,39 @@ def test_model_builds_the_expected_rows_and_passes_its_audits(
 
     failing = {name: count for name, count in run_audits(con).items() if count}
     assert failing == (case.get("audits") or {})
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # one row per list element, the date stepping one day per element
+        pytest.param(
+            {"date": date(2024, 2, 28), "asset": "SOL", "close_usd": [1.0, 2.0, 3.0]},
+            [
+                {"date": date(2024, 2, 28), "asset": "SOL", "close_usd": 1.0},
+                {"date": date(2024, 2, 29), "asset": "SOL", "close_usd": 2.0},
+                {"date": date(2024, 3, 1), "asset": "SOL", "close_usd": 3.0},
+            ],
+            id="list_values",
+        ),
+        # _repeat copies a row without lists; _step_days makes the steps weekly
+        pytest.param(
+            {"date": date(2024, 1, 3), "close_usd": 5.0, "_repeat": 3, "_step_days": 7},
+            [
+                {"date": date(2024, 1, 3), "close_usd": 5.0},
+                {"date": date(2024, 1, 10), "close_usd": 5.0},
+                {"date": date(2024, 1, 17), "close_usd": 5.0},
+            ],
+            id="repeat_weekly",
+        ),
+        # a plain row is left as it is
+        pytest.param({"asset": "BTC"}, [{"asset": "BTC"}], id="plain_row"),
+    ],
+)
+def test_given_rows_unfold_lists_and_repeats_into_dated_rows(
+    row: dict[str, Any], expected: list[dict[str, Any]]
+) -> None:
+    assert expand_rows([row]) == expected
 
 
 def test_every_model_has_a_given_expect_file() -> None:

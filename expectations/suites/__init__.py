@@ -1,0 +1,28 @@
+"""Every GX suite, by the name of the table it guards."""
+
+from __future__ import annotations
+
+from expectations.suites.marts import fct_asset_daily, fct_net_liquidity, fct_net_liquidity_weekly
+from expectations.suites.raw import (
+    binance__klines,
+    fred__observations,
+    treasury__operating_cash_balance,
+    yahoo__chart,
+)
+from expectations.suites.spec import SuiteSpec
+
+RAW_SUITES: dict[str, SuiteSpec] = {
+    spec.name: spec
+    for spec in (
+        fred__observations.SUITE,
+        treasury__operating_cash_balance.SUITE,
+        yahoo__chart.SUITE,
+        binance__klines.SUITE,
+    )
+}
+MART_SUITES: dict[str, SuiteSpec] = {
+    spec.name: spec
+    for spec in (fct_net_liquidity.SUITE, fct_net_liquidity_weekly.SUITE, fct_asset_daily.SUITE)
+}
+
+__all__ = ["MART_SUITES", "RAW_SUITES", "SuiteSpec"]

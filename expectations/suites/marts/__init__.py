@@ -1,0 +1,1 @@
+"""Suites guarding the marts, one module per mart table."""

@@ -1,0 +1,76 @@
+"""Data Docs land where they are asked to, and nothing at all lands in the home directory."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from expectations import build_data_docs
+from expectations.engine import reset_engine
+from flows.sources import binance
+from tests.expectations.conftest import klines, validate
+
+
+@pytest.fixture
+def fresh_engine():
+    """A GX context built inside the test (and dropped after it, for the next user to rebuild)."""
+    reset_engine()
+    yield
+    reset_engine()
+
+
+class TestDataDocs:
+    def test_docs_show_every_suite_and_the_batch_just_validated(self, tmp_path):
+        frame = klines()
+        validate(binance.CONTRACT, pl.concat([frame, frame.head(1)]))  # one duplicate bar
+
+        index = build_data_docs(tmp_path / "docs")
+
+        assert index == (tmp_path / "docs" / "index.html").resolve()
+        suites = sorted(p.stem for p in (tmp_path / "docs" / "expectations").rglob("*.html"))
+        assert suites == [
+            "binance__klines",
+            "fct_asset_daily",
+            "fct_net_liquidity",
+            "fct_net_liquidity_weekly",
+            "fred__observations",
+            "treasury__operating_cash_balance",
+            "yahoo__chart",
+        ]
+        pages = [
+            p.read_text()
+            for p in (tmp_path / "docs" / "validations" / "raw" / "binance__klines").rglob("*.html")
+        ]
+        failing = [page for page in pages if "2 unexpected values found" in page]
+        assert len(failing) >= 1  # the duplicate: 2 rows share (symbol, open_time)
+        assert "Values for given compound columns must be unique together" in failing[0]
+        assert "no date appears twice" in failing[0]  # the sentence of a custom expectation
+
+    def test_a_rebuild_replaces_the_site_but_keeps_other_files(self, tmp_path):
+        docs = tmp_path / "docs"
+        docs.mkdir()
+        (docs / "README.txt").write_text("kept")
+        (docs / "validations").mkdir()
+        (docs / "validations" / "stale.html").write_text("from an earlier process")
+
+        build_data_docs(docs)
+
+        assert (docs / "README.txt").read_text() == "kept"
+        assert not (docs / "validations" / "stale.html").exists()
+        assert (docs / "index.html").stat().st_size > 1000
+
+
+class TestHomeDirectory:
+    def test_building_the_context_validating_and_writing_docs_leave_home_empty(
+        self, tmp_path, monkeypatch, fresh_engine
+    ):
+        """No ~/.great_expectations, no ~/.gx, no usage-statistics id: nothing under HOME."""
+        home = tmp_path / "home"
+        home.mkdir()
+        monkeypatch.setenv("HOME", str(home))
+
+        result = validate(binance.CONTRACT, klines())
+        build_data_docs(tmp_path / "docs")
+
+        assert result.blocked_streams == {}
+        assert sorted(p.name for p in home.rglob("*")) == []
