@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+
+NS_MAX_DATE = date(2262, 4, 11)  # the last day a nanosecond timestamp can hold
 
 # Pandas dtype names (str(dtype)) a contract's polars dtype may arrive as. Integers are numpy
 # when the batch has no null integer, nullable pandas integers otherwise (see to_pandas).
@@ -53,7 +57,11 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     Returns:
         A pandas frame with the same columns and rows.
     """
-    frame = frame.with_columns(pl.col(pl.Date).cast(pl.Datetime("ns")))
+    # Nanosecond datetimes end in 2262: FRED's open-ended vintage (realtime_end 9999-12-31)
+    # is clipped to that end, which keeps its meaning ("still current") for every check.
+    frame = frame.with_columns(
+        pl.col(pl.Date).clip(upper_bound=NS_MAX_DATE).cast(pl.Datetime("ns"))
+    )
     int_nulls = any(
         frame[c].null_count() for c, t in frame.schema.items() if t in (pl.Int64, pl.Int32)
     )

@@ -1,34 +1,88 @@
-"""The sources the nightly flow runs, by name, with their load contracts."""
+"""The sources the nightly flow runs, by name, with their load contracts and fallbacks.
+
+A "source" here is one raw table's extractor: a module (or object) with ``CONTRACT``,
+``STREAMS`` and ``extract(http, settings, stream, start, end)``.
+"""
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import Any
 
-from flows.sources import binance, fred, treasury_dts, yahoo_chart
+from flows.settings import Settings
+from flows.sources import (
+    binance,
+    binance_futures,
+    coinbase,
+    fred,
+    fred_vintages,
+    fredgraph,
+    kraken,
+    treasury_dts,
+    yahoo_chart,
+)
 from flows.sources._contract import LoadContract
 
-# Order matters only for display; extraction runs concurrently.
-SOURCES: dict[str, ModuleType] = {
+# Extracted on every run. Extraction runs concurrently; the order is only for display.
+SOURCES: dict[str, Any] = {
     "fred": fred,
+    "fred_vintages": fred_vintages,
     "treasury": treasury_dts,
     "yahoo": yahoo_chart,
     "binance": binance,
+    "binance_futures_funding": binance_futures.FUNDING_RATE,
+    "binance_futures_klines": binance_futures.PREMIUM_KLINES,
 }
+# Extracted only to stand in for a Binance symbol the run could not get.
+FALLBACK_SOURCES: dict[str, Any] = {"coinbase": coinbase, "kraken": kraken}
+ALL_SOURCES: dict[str, Any] = {**SOURCES, **FALLBACK_SOURCES}
+
+# Sources that need FRED_API_KEY; without it "fred" reads fredgraph CSV instead (no vintages).
+NEEDS_FRED_KEY = frozenset({"fred_vintages"})
+
+
+def _stream_for(module: Any, asset: str) -> str | None:
+    return next((stream for stream, code in module.ASSETS.items() if code == asset), None)
+
+
+def crypto_fallbacks(symbol: str) -> list[tuple[str, str]]:
+    """The venues, in order, that can stand in for a Binance spot symbol (BTCUSDT -> Coinbase
+    BTC-USD, then Kraken XBTUSD). A venue that does not list the asset is skipped."""
+    asset = symbol.removesuffix("USDT")
+    chain = [(name, _stream_for(module, asset)) for name, module in FALLBACK_SOURCES.items()]
+    return [(name, stream) for name, stream in chain if stream]
+
+
+def extractor(source: str, settings: Settings) -> Any:
+    """The module that extracts ``source`` under these settings (FRED without a key: fredgraph)."""
+    if source == "fred" and not _has_fred_key(settings):
+        fredgraph.log_vintages_unavailable()
+        return fredgraph
+    return ALL_SOURCES[source]
 
 
 def contracts() -> list[LoadContract]:
-    """Every raw table's load contract."""
-    return [module.CONTRACT for module in SOURCES.values()]
+    """Every raw table's load contract, fallback venues included."""
+    return [module.CONTRACT for module in ALL_SOURCES.values()]
 
 
-def streams() -> list[tuple[str, str]]:
-    """Every (source name, stream) pair a full run extracts."""
-    return [(name, stream) for name, module in SOURCES.items() for stream in module.STREAMS]
+def streams(settings: Settings) -> list[tuple[str, str]]:
+    """Every (source name, stream) pair a full run extracts under these settings."""
+    keyed = _has_fred_key(settings)
+    return [
+        (name, stream)
+        for name, module in SOURCES.items()
+        if keyed or name not in NEEDS_FRED_KEY
+        for stream in module.STREAMS
+    ]
 
 
-def fred_unit_rows() -> list[tuple[str, str, float, str]]:
+def fred_unit_rows() -> list[tuple[str, str, float | None, str]]:
     """The FRED unit registry as rows for ``meta.fred_series_units``."""
     return [
         (series_id, spec.unit, spec.usd_bn_per_unit, spec.description)
         for series_id, spec in fred.SERIES.items()
     ]
+
+
+def _has_fred_key(settings: Settings) -> bool:
+    return settings.fred_api_key is not None and bool(settings.fred_api_key.get_secret_value())

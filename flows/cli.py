@@ -42,8 +42,18 @@ def _print_summary(summary, elapsed_s: float) -> None:
         typer.echo(f"  {name:<42} {rows:>9,} rows")
     for stream, reason in summary.failed_streams.items():
         typer.echo(f"  FAILED {stream}: {reason}")
+    for stream, used in summary.fallbacks.items():
+        typer.echo(f"  FELL BACK {stream} -> {used} (see marts.fct_asset_daily.venue)")
+    for stream, rows in summary.quarantined.items():
+        typer.echo(
+            f"  QUARANTINED {stream}: {rows} rows (see quarantine.* and meta.validation_results)"
+        )
+    for warning in summary.warnings:
+        typer.echo(f"  warning: {warning}")
     path = summary.warehouse.resolve()
     typer.echo(f"\nwarehouse: {path}")
+    if summary.docs:
+        typer.echo(f"data quality report (GX Data Docs): {summary.docs}")
     example = " ".join(EXAMPLE_QUERY.split())
     prefix = (
         "" if path == Path("warehouse/rotation.duckdb").resolve() else f"ROTATION_WAREHOUSE={path} "
@@ -63,24 +73,44 @@ def _run(start: date | None, end: date | None, mode: str) -> None:
     except PipelineError as exc:
         _fail(exc)
     _print_summary(summary, time.monotonic() - began)
-    if summary.failed_streams:
+    if summary.stale_sources:
         _fail(
             PipelineError(
-                f"{len(summary.failed_streams)} stream(s) failed; marts rebuilt from last good data"
+                f"stale: {', '.join(summary.stale_sources)} (failed or quarantined streams); "
+                "marts rebuilt from last good data"
             )
         )
 
 
+BAD_DATA_HELP = (
+    "Inject deliberately bad data, comma-separated: duplicate_bars, negative_price, "
+    "truncated_day, fred_unit_error, missing_tga_row"
+)
+
+
+def _bad_data(value: str) -> list[str]:
+    from flows.emulator import BAD_DATA_KINDS
+
+    kinds = [k.strip() for k in value.split(",") if k.strip()]
+    unknown = sorted(set(kinds) - set(BAD_DATA_KINDS))
+    if unknown:
+        _fail(
+            ConfigError(f"unknown --bad-data kind(s) {unknown}; known: {sorted(BAD_DATA_KINDS)}"), 2
+        )
+    return kinds
+
+
 @app.command()
-def demo() -> None:
+def demo(bad_data: Annotated[str, typer.Option(help=BAD_DATA_HELP)] = "") -> None:
     """Run the full nightly flow over the synthetic history served by the embedded emulator."""
     from flows.emulator import serve_emulator
     from flows.settings import settings_env
 
+    kinds = _bad_data(bad_data)
     typer.echo(
         "starting the embedded API emulator (synthetic market, labelled 'synthetic' in meta.runs)"
     )
-    with serve_emulator() as emu, settings_env(emu.settings_overrides()):
+    with serve_emulator(bad_data=kinds) as emu, settings_env(emu.settings_overrides()):
         _run(date(2015, 1, 1), datetime.now(UTC).date(), "demo")
 
 
@@ -122,13 +152,16 @@ def query(sql: Annotated[str, typer.Argument(help="One SQL statement")]) -> None
 
 
 @app.command()
-def emulator(port: Annotated[int, typer.Option(help="Loopback port")] = 8765) -> None:
+def emulator(
+    port: Annotated[int, typer.Option(help="Loopback port")] = 8765,
+    bad_data: Annotated[str, typer.Option(help=BAD_DATA_HELP)] = "",
+) -> None:
     """Serve the API emulator in the foreground, for pointing `rotation run` (or anything) at it."""
     import threading
 
     from flows.emulator import serve_emulator
 
-    with serve_emulator(port=port) as emu:
+    with serve_emulator(port=port, bad_data=_bad_data(bad_data)) as emu:
         typer.echo("emulator serving SYNTHETIC data; point the pipeline at it with:")
         for key, url in emu.base_urls.items():
             typer.echo(f"  export ROTATION_{key.upper()}={url}")

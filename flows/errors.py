@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class PipelineError(Exception):
     """Root of every error the pipeline raises on purpose."""
@@ -35,6 +37,28 @@ class SourceHTTPError(PipelineError):
 
 class SourceAPIError(SourceHTTPError):
     """The API answered with an error payload (it is never retried)."""
+
+
+class VenueUnavailableError(SourceAPIError):
+    """The venue refuses this client (418 ban, 451 geo-block): do not retry, use another venue.
+
+    Attributes:
+        reason: ``"banned"`` or ``"geo_blocked"``.
+        retry_after_s: how long a ban lasts, when the venue said so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int,
+        reason: Literal["banned", "geo_blocked"],
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message, url=url, status=status)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
 
 
 class EmptyResponseError(PipelineError):

@@ -13,7 +13,9 @@ from prefect import flow, get_run_logger, runtime
 from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.catalog import SOURCES, contracts, fred_unit_rows, streams
+from expectations import build_data_docs
+from flows.catalog import ALL_SOURCES as SOURCES
+from flows.catalog import contracts, fred_unit_rows, streams
 from flows.errors import PipelineError
 from flows.settings import load_settings
 from flows.tasks import extract_stream, gate_marts, load, transform, validate_resource
@@ -37,6 +39,9 @@ class RunSummary:
     data_origin: str
     loads: list[LoadResult] = field(default_factory=list)
     failed_streams: dict[str, str] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(
+        default_factory=dict
+    )  # "binance/BTCUSDT" -> "coinbase/BTC-USD"
     quarantined: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
@@ -64,7 +69,6 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
         mode: a label recorded in meta.runs ("run", "demo", "nightly", "backfill").
     """
     settings = load_settings()
-    settings.require_fred_key()  # fail fast: without it every FRED stream would fail
     run_id = str(runtime.flow_run.id or uuid.uuid4())
     started_at = datetime.now(UTC)
     end = end or started_at.date()
@@ -75,7 +79,7 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
         try:
             bootstrap(con, contracts(), fred_unit_rows())
             ensure_tables(con, contracts())
-            windows = plan_windows(con, start, end)
+            windows = plan_windows(con, streams(settings), start, end)
             extracted = extract_all(windows, spool.root, summary)
             accepted = validate_all(con, extracted, windows, summary, started_at.date())
             summary.loads = [
@@ -92,16 +96,26 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
             raise
         finally:
             spool.remove()
+    summary.docs = build_docs(settings.warehouse.parent / "docs")
     report(summary)
     return summary
 
 
+def build_docs(docs_dir: Path) -> Path | None:
+    """Render GX Data Docs for this run; a rendering problem is logged, never fatal to the data."""
+    try:
+        return build_data_docs(docs_dir)
+    except Exception as exc:
+        get_run_logger().warning("Data Docs not built: %s", exc)
+        return None
+
+
 def plan_windows(
-    con: duckdb.DuckDBPyConnection, start: date | None, end: date
+    con: duckdb.DuckDBPyConnection, planned: list[tuple[str, str]], start: date | None, end: date
 ) -> dict[tuple[str, str], Window]:
     """The extraction window of every stream: explicit, or incremental from its watermark."""
     windows = {}
-    for source, stream in streams():
+    for source, stream in planned:
         first = start or incremental_start(con, SOURCES[source].CONTRACT, stream)
         if first > end:
             raise PipelineError(f"start {first} is after end {end}")
@@ -120,10 +134,15 @@ def extract_all(
     done = []
     for (source, stream), future in futures.items():
         try:
-            done.append((source, future.result()))
+            used, spooled = future.result()
         except PipelineError as exc:
             summary.failed_streams[f"{source}/{stream}"] = str(exc)
             get_run_logger().error("%s/%s failed: %s", source, stream, exc)
+            continue
+        if used != source:  # a fallback venue stood in: same window, its own raw table
+            summary.fallbacks[f"{source}/{stream}"] = f"{used}/{spooled.stream}"
+            windows[(used, spooled.stream)] = windows[(source, stream)]
+        done.append((used, spooled))
     return done
 
 
@@ -153,6 +172,7 @@ def record_run(con, summary: RunSummary, started_at: datetime, mode: str, start,
     """Write this run's row to meta.runs inside the build, so it publishes with the data."""
     notes = [f"failed {k}: {v}" for k, v in sorted(summary.failed_streams.items())]
     notes += [f"quarantined {k}: {n} rows" for k, n in sorted(summary.quarantined.items())]
+    notes += [f"fell back {k} -> {v}" for k, v in sorted(summary.fallbacks.items())]
     con.execute(
         "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -196,6 +216,7 @@ def report(summary: RunSummary) -> None:
     ]
     lines += [f"\n**failed** {k}: {v}" for k, v in summary.failed_streams.items()]
     lines += [f"\n**quarantined** {k}: {n} rows" for k, n in summary.quarantined.items()]
+    lines += [f"\n**fell back** {k} -> {v}" for k, v in summary.fallbacks.items()]
     lines += [f"\n**warning** {w}" for w in summary.warnings]
     create_markdown_artifact(
         key="nightly-load-summary",

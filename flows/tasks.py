@@ -12,8 +12,15 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from expectations import validate_batch, validate_marts
-from flows.catalog import SOURCES
-from flows.errors import AuditError
+from flows.catalog import ALL_SOURCES as SOURCES
+from flows.catalog import crypto_fallbacks, extractor
+from flows.errors import (
+    AuditError,
+    PipelineError,
+    SourceAPIError,
+    SourceHTTPError,
+    VenueUnavailableError,
+)
 from flows.settings import load_settings
 from flows.sources._http import HttpClient
 from warehouse.load import LoadResult, load_stream
@@ -36,10 +43,52 @@ class GateOutcome:
 @task(name="extract", task_run_name="extract-{source}-{stream}", **TASK_OPTS)
 def extract_stream(
     source: str, stream: str, start: date, end: date, spool_root: Path
-) -> SpooledStream:
-    """Fetch one stream's pages for [start, end] and spool each parsed page to Parquet."""
-    module = SOURCES[source]
+) -> tuple[str, SpooledStream]:
+    """Fetch one stream's pages for [start, end] and spool each parsed page to Parquet.
+
+    When Binance will not serve a symbol (451 geo-block, 418 ban, retries exhausted), the
+    asset is fetched from the next venue instead; the returned source names where it came from.
+
+    Returns:
+        (the source actually used, its spooled stream).
+
+    Raises:
+        PipelineError: when the stream and every fallback venue failed (the first error).
+    """
     settings = load_settings()
+    logger = get_run_logger()
+    try:
+        return source, _spool_stream(settings, source, stream, start, end, spool_root)
+    except SourceHTTPError as exc:
+        if not _venue_is_down(exc) or source != "binance":
+            raise
+        for fb_source, fb_stream in crypto_fallbacks(stream):
+            logger.warning(
+                "%s/%s unavailable (%s); falling back to %s/%s",
+                source,
+                stream,
+                exc,
+                fb_source,
+                fb_stream,
+            )
+            try:
+                return fb_source, _spool_stream(
+                    settings, fb_source, fb_stream, start, end, spool_root
+                )
+            except PipelineError as fb_exc:
+                logger.error("fallback %s/%s failed too: %s", fb_source, fb_stream, fb_exc)
+        raise
+
+
+def _venue_is_down(exc: SourceHTTPError) -> bool:
+    """A ban, a geo-block or exhausted retries: another venue may do. A 4xx answer is our bug."""
+    return isinstance(exc, VenueUnavailableError) or not isinstance(exc, SourceAPIError)
+
+
+def _spool_stream(
+    settings, source: str, stream: str, start: date, end: date, spool_root: Path
+) -> SpooledStream:
+    module = extractor(source, settings)
     spool = Spool(spool_root)
     spooled = spool.writer(module.CONTRACT, stream)
     for frame in module.extract(HttpClient.from_settings(settings), settings, stream, start, end):

@@ -5,8 +5,11 @@ from __future__ import annotations
 from expectations.suites.marts import fct_asset_daily, fct_net_liquidity, fct_net_liquidity_weekly
 from expectations.suites.raw import (
     binance__klines,
+    binance_futures,
     fred__observations,
+    fred__observations_vintages,
     treasury__operating_cash_balance,
+    venue_candles,
     yahoo__chart,
 )
 from expectations.suites.spec import SuiteSpec
@@ -18,6 +21,11 @@ RAW_SUITES: dict[str, SuiteSpec] = {
         treasury__operating_cash_balance.SUITE,
         yahoo__chart.SUITE,
         binance__klines.SUITE,
+        venue_candles.COINBASE,
+        venue_candles.KRAKEN,
+        binance_futures.FUNDING_RATE,
+        binance_futures.PREMIUM_KLINES,
+        fred__observations_vintages.SUITE,
     )
 }
 MART_SUITES: dict[str, SuiteSpec] = {

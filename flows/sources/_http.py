@@ -18,7 +18,7 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
-from flows.errors import SourceAPIError, SourceHTTPError
+from flows.errors import SourceAPIError, SourceHTTPError, VenueUnavailableError
 from flows.sources._ratelimit import (
     DEFAULT_BAN_S,
     FALL_BACK_STATUSES,
@@ -26,7 +26,6 @@ from flows.sources._ratelimit import (
     HostLimiter,
     RateLimits,
     RequestRate,
-    VenueUnavailableError,
 )
 
 log = logging.getLogger("rotation.http")

@@ -14,35 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from flows.errors import SourceAPIError
-
 # Statuses that mean "this venue will not serve us": never retried; the caller falls back.
 FALL_BACK_STATUSES: dict[int, Literal["banned", "geo_blocked"]] = {
     418: "banned",  # Binance: IP banned for ignoring 429s (Retry-After says how long)
     451: "geo_blocked",  # unavailable for legal reasons, e.g. Binance from a restricted region
 }
-
-
-class VenueUnavailableError(SourceAPIError):
-    """The venue refuses this client (418 ban, 451 geo-block): do not retry, use another venue.
-
-    Attributes:
-        reason: ``"banned"`` or ``"geo_blocked"``.
-        retry_after_s: how long a ban lasts, when the venue said so.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str,
-        status: int,
-        reason: Literal["banned", "geo_blocked"],
-        retry_after_s: float | None = None,
-    ) -> None:
-        super().__init__(message, url=url, status=status)
-        self.reason = reason
-        self.retry_after_s = retry_after_s
 
 
 Weigher = Callable[[str, Mapping[str, str]], int]

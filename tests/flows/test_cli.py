@@ -93,20 +93,29 @@ class TestRun:
         assert result.exit_code == 2
         assert "error: --start 2024-02-01 is after --end 2024-01-01" in result.output
 
-    def test_a_missing_fred_key_fails_fast_naming_the_variable(
+    def test_without_a_fred_key_the_run_reads_fredgraph_csv_and_skips_vintages(
         self, prefect_harness, emulator, tmp_path
     ):
-        """Without FRED_API_KEY the run stops with exit 2 and creates no warehouse."""
-        env = {
-            **emulator.settings_overrides(),
-            "warehouse": tmp_path / "w.duckdb",
-            "fred_api_key": "",
-        }
+        """Keyless mode: FRED comes from fredgraph.csv (no realtime columns) and no vintages."""
+        warehouse = tmp_path / "w.duckdb"
+        env = {**emulator.settings_overrides(), "warehouse": warehouse, "fred_api_key": ""}
         with settings_env(env):
-            result = runner.invoke(app, ["run", "--start", "2024-01-01", "--end", "2024-01-31"])
-        assert result.exit_code == 2
-        assert "FRED_API_KEY is not set" in result.output
-        assert not (tmp_path / "w.duckdb").exists()
+            result = runner.invoke(app, ["run", "--start", "2024-01-01", "--end", "2024-03-31"])
+        assert result.exit_code == 0, result.output
+        with connect(warehouse, read_only=True) as con:
+            fred = con.execute(
+                "select count(*), count(realtime_start) from raw.fred__observations "
+                "where series_id = 'WALCL'"
+            ).fetchone()
+            vintages = con.execute(
+                "select count(*) from raw.fred__observations_vintages"
+            ).fetchone()
+            net = con.execute(
+                "select count(net_liquidity_usd_bn) from marts.fct_net_liquidity"
+            ).fetchone()
+        assert fred == (13, 0)  # 13 Wednesdays in 2024Q1, no vintage columns in CSV mode
+        assert vintages == (0,)
+        assert net[0] > 80
 
 
 class TestDemo:

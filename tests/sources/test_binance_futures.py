@@ -8,9 +8,8 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SchemaDriftError, SourceAPIError
+from flows.errors import SchemaDriftError, SourceAPIError, VenueUnavailableError
 from flows.sources import binance_futures
-from flows.sources._http import VenueUnavailableError
 
 from . import routes, wire
 

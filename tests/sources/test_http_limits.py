@@ -7,8 +7,7 @@ import json
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SourceAPIError, SourceHTTPError
-from flows.sources._http import VenueUnavailableError
+from flows.errors import SourceAPIError, SourceHTTPError, VenueUnavailableError
 from flows.sources._ratelimit import HOST_POLICIES, RateLimits, RequestRate, WeightBudget
 
 from . import wire

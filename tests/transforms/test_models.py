@@ -15,6 +15,8 @@ Three more keys keep cases on long windows small:
     element; ``_repeat: n`` repeats a row with no list n times the same way. So
     ``{asset: RUT, date: 2024-01-01, close_usd: 100.0, _repeat: 200}`` is 200 daily rows.
   - ``where``: a SQL condition on the model's rows; only the rows it keeps are compared.
+The audits of a given mart are not run: they would check the case's hand-made rows, not a
+model (a few sparse closes are not a full equity history, for one).
 """
 
 from __future__ import annotations
@@ -63,6 +65,22 @@ SOURCE_DDL = {
         symbol varchar, open_time bigint, date date, open double, high double, low double,
         close double, volume double, close_time bigint, quote_volume double, trades bigint,
         taker_buy_base double, taker_buy_quote double, {_LOAD_COLUMNS}""",
+    "raw.coinbase__candles": f"""
+        product_id varchar, time bigint, date date, low double, high double, open double,
+        close double, volume double, {_LOAD_COLUMNS}""",
+    "raw.kraken__ohlc": f"""
+        pair varchar, result_key varchar, time bigint, date date, open double, high double,
+        low double, close double, vwap double, volume double, count bigint,
+        {_LOAD_COLUMNS}""",
+    "raw.binance_futures__funding_rate": f"""
+        symbol varchar, funding_time bigint, date date, funding_rate double,
+        mark_price double, {_LOAD_COLUMNS}""",
+    "raw.binance_futures__premium_klines": f"""
+        symbol varchar, kind varchar, open_time bigint, date date, open double, high double,
+        low double, close double, {_LOAD_COLUMNS}""",
+    "raw.fred__observations_vintages": f"""
+        series_id varchar, date date, value double, realtime_start date, realtime_end date,
+        {_LOAD_COLUMNS}""",
     "meta.fred_series_units": """
         series_id varchar, unit varchar, usd_bn_per_unit double, description varchar""",
 }
@@ -211,7 +229,12 @@ def test_model_builds_the_expected_rows_and_passes_its_audits(
         f"  expected: {sorted(expected, key=_sort_key)}"
     )
 
-    failing = {name: count for name, count in run_audits(con).items() if count}
+    given_marts = {table.split(".")[1] for table in given if table not in SOURCE_DDL}
+    failing = {
+        name: count
+        for name, count in run_audits(con).items()
+        if count and name.split("__")[0] not in given_marts
+    }
     assert failing == (case.get("audits") or {})
 
 

@@ -14,7 +14,7 @@ from warehouse.db import bootstrap
 from warehouse.transform import REPO_ROOT, run_transforms
 
 CATALOG_PATH = REPO_ROOT / "warehouse" / "catalog.yml"
-UNITS = {
+UNITS = {"pct",
     "usd_bn", "usd", "ratio", "z", "index_points", "price", "days", "weeks", "count",
     "correlation", "score", "date", "label", "boolean", "text",
 }  # fmt: skip

@@ -8,6 +8,9 @@
 -- (GSPC, SPY) has no rank because it is the benchmark the others are measured against.
 -- A hand-kept list: adding an asset to a source means adding it here, and the audit
 -- fct_asset_daily__asset_in_dim_asset fails until that is done.
+-- source and quote_currency name each asset's PRIMARY venue. A crypto day Binance misses
+-- is filled from Coinbase, then Kraken (both USD; neither lists BNB), and
+-- marts.fct_asset_daily.venue / quote_currency say which venue each row came from.
 
 with
 
@@ -21,7 +24,7 @@ assets as (
         ('IWM', 'IWM', 'equity_etf', 'yahoo', 'USD', 0),
         ('GSPC', '^GSPC', 'equity_index', 'yahoo', 'USD', null),
         ('SPY', 'SPY', 'equity_etf', 'yahoo', 'USD', null),
-        ---------- crypto (Binance spot, USDT)
+        ---------- crypto (Binance spot, USDT; fallback venues in marts.fct_asset_daily)
         ('BTC', 'BTCUSDT', 'crypto', 'binance', 'USDT', 1),
         ('ETH', 'ETHUSDT', 'crypto', 'binance', 'USDT', 2),
         ('SOL', 'SOLUSDT', 'crypto', 'binance', 'USDT', 3),

@@ -5,8 +5,10 @@
 --         fct_net_liquidity__net_is_walcl_minus_tga_minus_rrp
 --
 -- Daily net liquidity = Fed total assets (WALCL) - Treasury General Account - overnight
--- reverse repo, all in USD billions, on every calendar day from the first to the last date
--- on which any input has a value.
+-- reverse repo, with the Fed's MBS holdings beside it, all in USD billions, on every
+-- calendar day from the first to the last date on which any of the three net inputs has a
+-- value. Dated by the data's REFERENCE date: a Wednesday row holds that Wednesday's WALCL,
+-- published the next day (marts.fct_net_liquidity_pit is the as-known version).
 -- Each input is carried forward a bounded number of days: the value on day d is the latest
 -- non-null observation dated in [d - N, d], else null (and then net is null too, so a
 -- stale input never passes for a current one):
@@ -15,6 +17,10 @@
 --   TGA,   N = 5:  DTS publishes business days; 5 days bridges a weekend plus a holiday
 --                  (and the odd late statement), not a missing week.
 --   RRP,   N = 5:  RRPONTSYD is a business-day series with "." on holidays; same reasoning.
+--   MBS,   N = 13: WSHOMCB (Fed MBS holdings), a Wednesday level like WALCL. It is part of
+--                  WALCL, not a fourth term: net stays walcl - tga - rrp, and mbs_usd_bn is
+--                  shown beside it (the "mortgage-bond" channel). It does not stretch the
+--                  spine: a day with only an MBS value has no row.
 
 with
 
@@ -64,6 +70,18 @@ rrp as (
 
 ),
 
+mbs as (
+
+    select
+        fred_observations.observation_date,
+        fred_observations.value_usd_bn as mbs_usd_bn
+    from fred_observations as fred_observations
+    where
+        fred_observations.series_id = 'WSHOMCB'
+        and fred_observations.value_usd_bn is not null
+
+),
+
 observed_dates as (
 
     select walcl.observation_date from walcl as walcl
@@ -97,7 +115,9 @@ latest_observations as (
         tga.observation_date as tga_date,
         tga.tga_usd_bn,
         rrp.observation_date as rrp_date,
-        rrp.rrp_usd_bn
+        rrp.rrp_usd_bn,
+        mbs.observation_date as mbs_date,
+        mbs.mbs_usd_bn
     from calendar_spine as calendar_spine
     asof left join walcl as walcl
         on calendar_spine.calendar_date >= walcl.observation_date
@@ -105,6 +125,8 @@ latest_observations as (
         on calendar_spine.calendar_date >= tga.observation_date
     asof left join rrp as rrp
         on calendar_spine.calendar_date >= rrp.observation_date
+    asof left join mbs as mbs
+        on calendar_spine.calendar_date >= mbs.observation_date
 
 ),
 
@@ -123,7 +145,11 @@ carried_forward as (
         case
             when latest_observations.calendar_date - latest_observations.rrp_date <= 5
                 then latest_observations.rrp_usd_bn
-        end as rrp_usd_bn
+        end as rrp_usd_bn,
+        case
+            when latest_observations.calendar_date - latest_observations.mbs_date <= 13
+                then latest_observations.mbs_usd_bn
+        end as mbs_usd_bn
     from latest_observations as latest_observations
 
 ),
@@ -135,6 +161,7 @@ net_liquidity as (
         carried_forward.walcl_usd_bn,
         carried_forward.tga_usd_bn,
         carried_forward.rrp_usd_bn,
+        carried_forward.mbs_usd_bn,
         -- null as soon as any input is null or stale
         carried_forward.walcl_usd_bn
         - carried_forward.tga_usd_bn
@@ -148,6 +175,7 @@ select
     cast(net_liquidity.walcl_usd_bn as double) as walcl_usd_bn,
     cast(net_liquidity.tga_usd_bn as double) as tga_usd_bn,
     cast(net_liquidity.rrp_usd_bn as double) as rrp_usd_bn,
-    cast(net_liquidity.net_liquidity_usd_bn as double) as net_liquidity_usd_bn
+    cast(net_liquidity.net_liquidity_usd_bn as double) as net_liquidity_usd_bn,
+    cast(net_liquidity.mbs_usd_bn as double) as mbs_usd_bn
 from net_liquidity as net_liquidity
 order by net_liquidity.date

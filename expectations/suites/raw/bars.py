@@ -17,13 +17,16 @@ from expectations.custom import ExpectBarPricesToBeOrdered, ExpectDatesToHaveNoG
 from expectations.suites.spec import block
 
 
-def bar_expectations(*, max_step: int, business_days: bool, why_step: str) -> list[Expectation]:
+def bar_expectations(
+    *, max_step: int, business_days: bool, why_step: str, stream_column: str = "symbol"
+) -> list[Expectation]:
     """Price-order, positive-price, volume and date-step checks for a frame of OHLCV bars.
 
     Args:
         max_step: the largest step between consecutive bars of a symbol.
         business_days: count that step in Monday-Friday days (sessions).
         why_step: how ``max_step`` was chosen.
+        stream_column: the column naming the instrument (``symbol``, ``product_id``, ``pair``).
 
     Returns:
         The expectations, all blocking.
@@ -43,7 +46,7 @@ def bar_expectations(*, max_step: int, business_days: bool, why_step: str) -> li
             column="volume", min_value=0, **block("traded volume cannot be negative")
         ),
         ExpectDatesToHaveNoGapsOrRepeats(
-            column_list=["symbol", "date"],
+            column_list=[stream_column, "date"],
             max_step=max_step,
             business_days=business_days,
             **block(f"a repeated date is a duplicate bar; {why_step}"),
