@@ -27,6 +27,8 @@ import duckdb
 from tests.transforms.market_warehouse import market_warehouse
 from warehouse.transform import build_order, discover_models, run_audits, run_transforms
 
+TILING_SEAM_AUDIT = "fct_asset_daily__no_missing_nyse_session"
+
 DEMO_START = date(2015, 1, 1)
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION_START = "<!-- bench/transforms.py: start -->"
@@ -84,7 +86,12 @@ def measure(scale: int, end: date, repeats: int) -> Measurement:
         run_transforms(con)
         totals.append(time.perf_counter() - began)
         began = time.perf_counter()
-        failed = {name: n for name, n in run_audits(con).items() if n}
+        failed = {
+            name: n
+            for name, n in run_audits(con).items()
+            # tiled history leaves ~3-week seams between copies: real gaps for the NYSE audit
+            if n and not (scale > 1 and name == TILING_SEAM_AUDIT)
+        }
         audits.append(time.perf_counter() - began)
         if failed:
             raise SystemExit(f"audits failed at {scale}x: {failed}")

@@ -31,6 +31,18 @@ def _fail(exc: Exception, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _venue_counts(path: Path) -> str:
+    """'binance/USDT 26,473, yahoo/USD 11,933, ...' from the published warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select venue, quote_currency, count(*) from marts.fct_asset_daily "
+            "group by all order by 3 desc"
+        ).fetchall()
+    return ", ".join(f"{venue}/{quote} {n:,}" for venue, quote, n in rows) or "none"
+
+
 def _print_summary(summary, elapsed_s: float) -> None:
     origin = (
         "SYNTHETIC data from the embedded emulator"
@@ -40,6 +52,7 @@ def _print_summary(summary, elapsed_s: float) -> None:
     typer.echo(f"\nrun {summary.run_id}: {summary.status} in {elapsed_s:.1f}s ({origin})")
     for name, rows in summary.table_rows.items():
         typer.echo(f"  {name:<42} {rows:>9,} rows")
+    typer.echo(f"  where fct_asset_daily rows came from: {_venue_counts(summary.warehouse)}")
     for stream, reason in summary.failed_streams.items():
         typer.echo(f"  FAILED {stream}: {reason}")
     for stream, used in summary.fallbacks.items():
