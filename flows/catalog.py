@@ -6,6 +6,8 @@ A "source" here is one raw table's extractor: a module (or object) with ``CONTRA
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flows.settings import Settings
@@ -22,9 +24,21 @@ from flows.sources import (
 )
 from flows.sources._contract import LoadContract
 
+
+@dataclass(frozen=True)
+class Rates:
+    """The FRED rate series (DFF, DGS10, DTB3): same client and raw table as the liquidity
+    series, listed apart so a rates outage never marks the liquidity inputs stale."""
+
+    CONTRACT: LoadContract = fred.CONTRACT
+    STREAMS: tuple[str, ...] = fred.RATE_STREAMS
+    extract: Callable[..., Iterator[Any]] = fred.extract
+
+
 # Extracted on every run. Extraction runs concurrently; the order is only for display.
 SOURCES: dict[str, Any] = {
     "fred": fred,
+    "fred_rates": Rates(),
     "fred_vintages": fred_vintages,
     "treasury": treasury_dts,
     "yahoo": yahoo_chart,
@@ -38,6 +52,7 @@ ALL_SOURCES: dict[str, Any] = {**SOURCES, **FALLBACK_SOURCES}
 
 # Sources that need FRED_API_KEY; without it "fred" reads fredgraph CSV instead (no vintages).
 NEEDS_FRED_KEY = frozenset({"fred_vintages"})
+FRED_SOURCES = frozenset({"fred", "fred_rates"})
 
 
 def _stream_for(module: Any, asset: str) -> str | None:
@@ -54,15 +69,16 @@ def crypto_fallbacks(symbol: str) -> list[tuple[str, str]]:
 
 def extractor(source: str, settings: Settings) -> Any:
     """The module that extracts ``source`` under these settings (FRED without a key: fredgraph)."""
-    if source == "fred" and not _has_fred_key(settings):
+    if source in FRED_SOURCES and not _has_fred_key(settings):
         fredgraph.log_vintages_unavailable()
         return fredgraph
     return ALL_SOURCES[source]
 
 
 def contracts() -> list[LoadContract]:
-    """Every raw table's load contract, fallback venues included."""
-    return [module.CONTRACT for module in ALL_SOURCES.values()]
+    """Every raw table's load contract, fallback venues included (each table once)."""
+    unique = {module.CONTRACT.table: module.CONTRACT for module in ALL_SOURCES.values()}
+    return list(unique.values())
 
 
 def streams(settings: Settings) -> list[tuple[str, str]]:

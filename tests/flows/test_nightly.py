@@ -56,8 +56,8 @@ class TestNightly:
             "LINK",
         }
         assert origin == [("synthetic", "success")]
-        # FRED series + their vintages + DTS + Yahoo symbols + Binance spot, funding, mark/index
-        assert streams == 5 + 5 + 1 + 4 + 9 + 9 + 9
+        # FRED USD series + rates + vintages + DTS + Yahoo + Binance spot, funding, mark/index
+        assert streams == 5 + 3 + 5 + 1 + 4 + 9 + 9 + 9
 
     def test_a_second_run_over_the_same_window_leaves_identical_tables(self, pipeline_env):
         """Idempotency: same window twice gives the same row counts and content checksums."""

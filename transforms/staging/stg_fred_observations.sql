@@ -40,6 +40,8 @@ renamed as (
     from source as source
     inner join units as units
         on source.series_id = units.series_id
+    -- rates (unit pct) have no USD factor: staging.stg_fred_rates carries them
+    where units.usd_bn_per_unit is not null
 
 )
 
