@@ -59,17 +59,20 @@ def _stream_for(module: Any, asset: str) -> str | None:
     return next((stream for stream, code in module.ASSETS.items() if code == asset), None)
 
 
-def crypto_fallbacks(symbol: str) -> list[tuple[str, str]]:
-    """The venues, in order, that can stand in for a Binance spot symbol (BTCUSDT -> Coinbase
-    BTC-USD, then Kraken XBTUSD). A venue that does not list the asset is skipped."""
-    asset = symbol.removesuffix("USDT")
+def fallbacks(source: str, stream: str) -> list[tuple[str, str]]:
+    """The venues, in order, that can stand in for a stream: for a Binance spot symbol,
+    Coinbase then Kraken (BTCUSDT -> BTC-USD, XBTUSD), skipping a venue that does not list
+    the asset. Other sources have no stand-in."""
+    if source != "binance":
+        return []
+    asset = stream.removesuffix("USDT")
     chain = [(name, _stream_for(module, asset)) for name, module in FALLBACK_SOURCES.items()]
     return [(name, stream) for name, stream in chain if stream]
 
 
 def extractor(source: str, settings: Settings) -> Any:
     """The module that extracts ``source`` under these settings (FRED without a key: fredgraph)."""
-    if source in FRED_SOURCES and not _has_fred_key(settings):
+    if source in FRED_SOURCES and not settings.has_fred_key:
         fredgraph.log_vintages_unavailable()
         return fredgraph
     return ALL_SOURCES[source]
@@ -83,7 +86,7 @@ def contracts() -> list[LoadContract]:
 
 def streams(settings: Settings) -> list[tuple[str, str]]:
     """Every (source name, stream) pair a full run extracts under these settings."""
-    keyed = _has_fred_key(settings)
+    keyed = settings.has_fred_key
     return [
         (name, stream)
         for name, module in SOURCES.items()
@@ -98,7 +101,3 @@ def fred_unit_rows() -> list[tuple[str, str, float | None, str]]:
         (series_id, spec.unit, spec.usd_bn_per_unit, spec.description)
         for series_id, spec in fred.SERIES.items()
     ]
-
-
-def _has_fred_key(settings: Settings) -> bool:
-    return settings.fred_api_key is not None and bool(settings.fred_api_key.get_secret_value())

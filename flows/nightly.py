@@ -168,7 +168,14 @@ def validate_all(
     return accepted
 
 
-def record_run(con, summary: RunSummary, started_at: datetime, mode: str, start, end) -> None:
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    summary: RunSummary,
+    started_at: datetime,
+    mode: str,
+    start: date | None,
+    end: date,
+) -> None:
     """Write this run's row to meta.runs inside the build, so it publishes with the data."""
     notes = [f"failed {k}: {v}" for k, v in sorted(summary.failed_streams.items())]
     notes += [f"quarantined {k}: {n} rows" for k, n in sorted(summary.quarantined.items())]

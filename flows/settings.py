@@ -51,13 +51,18 @@ class Settings(BaseSettings):
     http_backoff_base_s: float = 0.5
     http_backoff_cap_s: float = 30.0
 
+    @property
+    def has_fred_key(self) -> bool:
+        """True when a non-empty FRED_API_KEY is set (else FRED is read keyless)."""
+        return self.fred_api_key is not None and bool(self.fred_api_key.get_secret_value())
+
     def require_fred_key(self) -> SecretStr:
         """Return the FRED API key.
 
         Raises:
             ConfigError: naming FRED_API_KEY when it is unset or empty.
         """
-        if self.fred_api_key is None or not self.fred_api_key.get_secret_value():
+        if not self.has_fred_key:
             raise ConfigError("FRED_API_KEY is not set: FRED refuses requests without an API key")
         return self.fred_api_key
 

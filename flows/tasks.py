@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from expectations import validate_batch, validate_marts
 from flows.catalog import ALL_SOURCES as SOURCES
-from flows.catalog import crypto_fallbacks, extractor
+from flows.catalog import extractor, fallbacks
 from flows.errors import (
     AuditError,
     PipelineError,
@@ -60,9 +60,9 @@ def extract_stream(
     try:
         return source, _spool_stream(settings, source, stream, start, end, spool_root)
     except SourceHTTPError as exc:
-        if not _venue_is_down(exc) or source != "binance":
+        if not _venue_is_down(exc):
             raise
-        for fb_source, fb_stream in crypto_fallbacks(stream):
+        for fb_source, fb_stream in fallbacks(source, stream):
             logger.warning(
                 "%s/%s unavailable (%s); falling back to %s/%s",
                 source,
