@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # Recursive (=): expanded when a recipe runs, i.e. after the `uv` target has installed it.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: demo test lint uv sync
+.PHONY: demo test lint uv sync browser
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -16,9 +16,26 @@ sync: uv
 demo: sync
 	@$(UV) run --frozen rotation demo
 
-test: sync
+# Local orchestration in the foreground: Prefect server (database in warehouse/.prefect), the
+# rotation-pool, `prefect deploy --all` and a worker. Ctrl-C stops the worker, then the server.
+.PHONY: serve
+serve: sync
+	@$(UV) run --frozen python -m flows.serve
+
+# The report's browser test drives Debian's chromium; install it when missing (needs root and the
+# Debian mirror). A failure is tolerated: that test then skips, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "chromium not installed: the browser test will be skipped"
+
+test: sync browser
 	@$(UV) run --frozen pytest -q
 
 lint: sync
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
+
+# Load benchmark (bench/run.py): writes bench/RESULTS.md; about 10-15 minutes on 2 cores.
+.PHONY: bench
+bench: sync
+	@$(UV) run --frozen python -m bench.run

@@ -7,6 +7,7 @@ from datetime import date
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from expectations.attribution import attribute
 from expectations.engine import engine, run_suite
@@ -26,7 +27,7 @@ def _stream_rows(frame: pl.DataFrame, stream_column: str | None, default: str | 
 
 def validate_batch(
     contract: LoadContract,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pa.Table,
     *,
     run_id: str,
     run_date: date,
@@ -36,7 +37,8 @@ def validate_batch(
 
     Args:
         contract: the raw table's load contract (its table names the suite).
-        frame: every stream's rows of this run, concatenated, exactly ``contract.schema``.
+        frame: every stream's rows of this run, concatenated, exactly ``contract.schema``:
+            Arrow as DuckDB stages it (the load path), or a polars frame.
         run_id: the pipeline run, written on every result.
         run_date: the run's date; freshness is judged at min(run_date, window end).
         window: the requested [start, end] dates; cursor dates must lie inside.
@@ -49,6 +51,8 @@ def validate_batch(
         KeyError: when no suite guards ``contract.table``.
     """
     started = time.perf_counter()
+    if isinstance(frame, pa.Table):
+        frame = pl.from_arrow(frame)  # zero-copy: DuckDB's Arrow buffers become polars columns
     spec = RAW_SUITES[contract.table]
     parameters = {
         # Datetimes, not dates: GX coerces a date string to datetime.date, which pandas will

@@ -46,9 +46,11 @@ SOURCES: dict[str, Any] = {
     "binance_futures_funding": binance_futures.FUNDING_RATE,
     "binance_futures_klines": binance_futures.PREMIUM_KLINES,
 }
+# Extracted only when Settings.binance_minute_klines is on (the backfill deployment).
+OPTIONAL_SOURCES: dict[str, Any] = {"binance_klines_1m": binance.MINUTE_KLINES}
 # Extracted only to stand in for a Binance symbol the run could not get.
 FALLBACK_SOURCES: dict[str, Any] = {"coinbase": coinbase, "kraken": kraken}
-ALL_SOURCES: dict[str, Any] = {**SOURCES, **FALLBACK_SOURCES}
+ALL_SOURCES: dict[str, Any] = {**SOURCES, **OPTIONAL_SOURCES, **FALLBACK_SOURCES}
 
 # Sources that need FRED_API_KEY; without it "fred" reads fredgraph CSV instead (no vintages).
 NEEDS_FRED_KEY = frozenset({"fred_vintages"})
@@ -87,9 +89,12 @@ def contracts() -> list[LoadContract]:
 def streams(settings: Settings) -> list[tuple[str, str]]:
     """Every (source name, stream) pair a full run extracts under these settings."""
     keyed = settings.has_fred_key
+    chosen = dict(SOURCES)
+    if settings.binance_minute_klines:
+        chosen["binance_klines_1m"] = OPTIONAL_SOURCES["binance_klines_1m"]
     return [
         (name, stream)
-        for name, module in SOURCES.items()
+        for name, module in chosen.items()
         if keyed or name not in NEEDS_FRED_KEY
         for stream in module.STREAMS
     ]

@@ -1,4 +1,4 @@
-"""The ``rotation`` command line: ``rotation demo`` and ``rotation run``."""
+"""The ``rotation`` command line: run the pipeline, and read, report and export the warehouse."""
 
 from __future__ import annotations
 
@@ -77,10 +77,13 @@ def _print_summary(summary, elapsed_s: float) -> None:
 
 def _run(start: date | None, end: date | None, mode: str) -> None:
     from flows.nightly import nightly  # imported late: Prefect is slow to import
+    from flows.progress_bars import run_progress
+    from warehouse.analyst.console import make_console
 
     began = time.monotonic()
     try:
-        summary = nightly(start=start, end=end, mode=mode)
+        with run_progress(make_console(stderr=True)):
+            summary = nightly(start=start, end=end, mode=mode)
     except ConfigError as exc:
         _fail(exc, 2)
     except PipelineError as exc:
@@ -142,26 +145,107 @@ def run(
     _run(start.date() if start else None, end.date() if end else None, "run")
 
 
-@app.command()
-def query(sql: Annotated[str, typer.Argument(help="One SQL statement")]) -> None:
-    """Run a read-only query against the published warehouse and print the result."""
-    import duckdb
-
-    from flows.settings import load_settings
+def _published() -> Path:
+    from warehouse.analyst.connection import published_path
 
     try:
-        path = load_settings().warehouse
+        return published_path()
     except ConfigError as exc:
         _fail(exc, 2)
-    if not path.exists():
-        _fail(ConfigError(f"no warehouse at {path}: run `make demo` or `rotation run` first"), 2)
-    with duckdb.connect(str(path), read_only=True) as con:
+
+
+@app.command()
+def status() -> None:
+    """Show the last runs, watermarks and staleness, last validation failures and the file."""
+    from warehouse.analyst.connection import connect_published
+    from warehouse.analyst.console import make_console, status_group
+    from warehouse.analyst.status import warehouse_status
+
+    path = _published()
+    with connect_published(path) as con:
+        make_console().print(status_group(warehouse_status(con, path)))
+
+
+@app.command()
+def query(
+    sql: Annotated[
+        str | None, typer.Argument(help="SQL (the last statement's result is shown)")
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", exists=True, dir_okay=False, help="Read the SQL from a file"),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table (printed), csv, json or parquet")
+    ] = "table",
+    out: Annotated[Path | None, typer.Option(help="Write the result to this file")] = None,
+    max_rows: Annotated[int, typer.Option(help="Rows printed in table format")] = 50,
+) -> None:
+    """Run SQL read-only against the published warehouse (never waits for a running build)."""
+    import duckdb
+
+    from warehouse.analyst.connection import connect_published
+    from warehouse.analyst.console import frame_table, make_console
+    from warehouse.analyst.query import FORMATS, run_query, write_result
+
+    if (sql is None) == (file is None):
+        _fail(ConfigError("give the SQL either as an argument or with --file"), 2)
+    if file is not None:
+        sql = file.read_text()
+    if fmt not in FORMATS:
+        _fail(ConfigError(f"--format {fmt}: use one of {', '.join(FORMATS)}"), 2)
+    if fmt == "table" and out is not None:
+        fmt = out.suffix.lstrip(".").lower()  # --out x.csv alone means csv
+        if fmt not in FORMATS[1:]:
+            _fail(ConfigError(f"--out {out}: give --format csv, json or parquet"), 2)
+    with connect_published(_published()) as con:
         try:
-            relation = con.sql(sql)
+            frame = run_query(con, sql)
         except duckdb.Error as exc:
             _fail(exc)
-        if relation is not None:
-            relation.show(max_rows=50)
+    if frame is None:
+        typer.echo("ok (no result set)")
+    elif fmt == "table":
+        make_console().print(frame_table(frame, max_rows))
+    else:
+        try:
+            text = write_result(frame, fmt, out)
+        except ConfigError as exc:
+            _fail(exc, 2)
+        if text is None:
+            typer.echo(f"wrote {frame.height:,} rows to {out}", err=True)
+        else:
+            typer.echo(text, nl=False)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="The HTML file to write")] = Path("report.html"),
+) -> None:
+    """Write a self-contained HTML report (charts and tables; works offline, no CDN)."""
+    from warehouse.analyst.connection import connect_published
+    from warehouse.analyst.report import write_report
+
+    path = _published()
+    with connect_published(path) as con:
+        written = write_report(con, out, source=path)
+    typer.echo(f"wrote {written} ({written.stat().st_size:,} bytes); open it in a browser")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option(help="Folder for the Parquet files and catalog.json")],
+) -> None:
+    """Export every mart to Parquet (by year where large) plus the data dictionary as JSON."""
+    from warehouse.analyst.connection import connect_published
+    from warehouse.analyst.export import export_marts
+
+    with connect_published(_published()) as con:
+        manifest = export_marts(con, out)
+    for table in manifest.tables:
+        layout = "by year" if table.partitioned else "one file"
+        typer.echo(f"  {table.name:<34} {table.rows:>9,} rows  {layout:<8} {table.path}")
+    typer.echo(f"wrote {len(manifest.tables)} marts, {manifest.catalog} and {manifest.path}")
 
 
 @app.command()

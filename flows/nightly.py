@@ -10,14 +10,28 @@ from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, runtime
-from prefect.artifacts import create_markdown_artifact
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.cache_policies import CachePolicy
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner
 
 from expectations import build_data_docs
+from flows.artifacts import publish_artifacts, validation_failures, watermarks
 from flows.catalog import ALL_SOURCES as SOURCES
 from flows.catalog import contracts, fred_unit_rows, streams
 from flows.errors import PipelineError
-from flows.settings import load_settings
+from flows.hooks import notify_on_failure
+from flows.policy import (
+    CACHE_EXPIRATION,
+    base_url_for,
+    ensure_host_limits,
+    extraction_key,
+    make_task_runner,
+    task_options,
+    window_is_closed,
+)
+from flows.progress import emit
+from flows.runlog import source_logger
+from flows.settings import Settings, load_settings
 from flows.tasks import extract_stream, gate_marts, load, transform, validate_resource
 from warehouse.db import bootstrap, list_tables
 from warehouse.load import LoadResult
@@ -46,6 +60,9 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
     docs: Path | None = None
+    watermarks_before: dict[str, date | None] = field(default_factory=dict)
+    watermarks_after: dict[str, date | None] = field(default_factory=dict)
+    validation_failures: list[tuple] = field(default_factory=list)
 
     @property
     def stale_sources(self) -> list[str]:
@@ -57,7 +74,8 @@ class RunSummary:
 @flow(
     name="nightly",
     flow_run_name="nightly-{mode}-{start}-{end}",
-    task_runner=ThreadPoolTaskRunner(max_workers=6),
+    on_failure=[notify_on_failure],
+    on_crashed=[notify_on_failure],
 )
 def nightly(start: date | None = None, end: date | None = None, mode: str = "run") -> RunSummary:
     """Run the pipeline for [start, end], or incrementally from the watermarks when start is None.
@@ -79,25 +97,41 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
         try:
             bootstrap(con, contracts(), fred_unit_rows())
             ensure_tables(con, contracts())
+            summary.watermarks_before = watermarks(con)
             windows = plan_windows(con, streams(settings), start, end)
-            extracted = extract_all(windows, spool.root, summary)
+            emit("stage", name="extract", streams=len(windows))
+            extracted = extract_all(windows, spool.root, summary, settings)
+            if not extracted:
+                raise PipelineError(
+                    "nothing to publish: every stream failed "
+                    f"({'; '.join(f'{k}: {v}' for k, v in summary.failed_streams.items())})"
+                )
+            emit("stage", name="validate", streams=len(extracted))
             accepted = validate_all(con, extracted, windows, summary, started_at.date())
+            emit("stage", name="load", streams=len(accepted))
             summary.loads = [
                 load(con, src, s, run_id, windows[(src, s.stream)]) for src, s in accepted
             ]
+            emit("stage", name="transform")
             transform(con)
+            emit("stage", name="validate-marts")
             summary.warnings += gate_marts(con, run_id, started_at.date())
             summary.status = "partial" if summary.stale_sources else "success"
             record_run(con, summary, started_at, mode, start, end)
             summary.table_rows = count_rows(con)
+            summary.watermarks_after = watermarks(con)
+            summary.validation_failures = validation_failures(con, run_id)
+            emit("stage", name="publish")
             publish(con, settings.warehouse)
         except BaseException:
             abandon(con, settings.warehouse)
             raise
         finally:
             spool.remove()
+    emit("stage", name="docs")
     summary.docs = build_docs(settings.warehouse.parent / "docs")
-    report(summary)
+    emit("stage", name="done", status=summary.status)
+    publish_artifacts(summary)
     return summary
 
 
@@ -124,26 +158,73 @@ def plan_windows(
 
 
 def extract_all(
-    windows: dict[tuple[str, str], Window], spool_root: Path, summary: RunSummary
+    windows: dict[tuple[str, str], Window],
+    spool_root: Path,
+    summary: RunSummary,
+    settings: Settings,
 ) -> list[tuple[str, SpooledStream]]:
-    """Extract every stream concurrently; a failed stream is recorded, the others go on."""
-    futures = {
-        key: extract_stream.submit(key[0], key[1], w[0], w[1], spool_root)
-        for key, w in windows.items()
-    }
-    done = []
-    for (source, stream), future in futures.items():
-        try:
-            used, spooled = future.result()
-        except PipelineError as exc:
-            summary.failed_streams[f"{source}/{stream}"] = str(exc)
-            get_run_logger().error("%s/%s failed: %s", source, stream, exc)
-            continue
-        if used != source:  # a fallback venue stood in: same window, its own raw table
-            summary.fallbacks[f"{source}/{stream}"] = f"{used}/{spooled.stream}"
-            windows[(used, spooled.stream)] = windows[(source, stream)]
-        done.append((used, spooled))
+    """Extract every stream concurrently; a failed stream is recorded, the others go on.
+
+    Each source's task gets its retries and timeout from :mod:`flows.policy`. A closed window
+    (older than the source's revision lookback) is cached by (source, stream, window, server):
+    its pages are spooled under ``<warehouse dir>/.cache`` and a rerun reuses them.
+    """
+    cache_root = settings.warehouse.parent / ".cache"
+    server_limits = ensure_host_limits(settings, sorted({src for src, _ in windows}))
+    with make_task_runner(settings) as runner:
+        futures = {
+            key: _submit(runner, key, w, spool_root, cache_root, settings, server_limits)
+            for key, w in windows.items()
+        }
+        done = []
+        for (source, stream), future in futures.items():
+            try:
+                used, spooled = future.result()
+            except PipelineError as exc:
+                summary.failed_streams[f"{source}/{stream}"] = str(exc)
+                source_logger(source, stream).error("failed: %s", exc)
+                continue
+            if used != source:  # a fallback venue stood in: same window, its own raw table
+                summary.fallbacks[f"{source}/{stream}"] = f"{used}/{spooled.stream}"
+                windows[(used, spooled.stream)] = windows[(source, stream)]
+            done.append((used, spooled))
     return done
+
+
+def _submit(
+    runner: TaskRunner,
+    key: tuple[str, str],
+    window: Window,
+    spool_root: Path,
+    cache_root: Path,
+    settings: Settings,
+    server_limits: bool,
+) -> PrefectFuture:
+    source, stream = key
+    options = task_options(source, settings)
+    contract = SOURCES[source].CONTRACT
+    if window_is_closed(window[1], contract.lookback_days):
+        cache_key = extraction_key(
+            source, stream, window[0], window[1], base_url_for(source, settings)
+        )
+        spool_root = cache_root / "pages" / cache_key
+        if not spool_root.exists():  # pages gone (cache cleared): never trust the old result
+            options["refresh_cache"] = True
+        options |= {
+            "cache_policy": CachePolicy.from_cache_key_fn(lambda *_: cache_key),
+            "cache_expiration": CACHE_EXPIRATION,
+            "persist_result": True,
+            "result_storage": cache_root / "results",
+        }
+    parameters = {
+        "source": source,
+        "stream": stream,
+        "start": window[0],
+        "end": window[1],
+        "spool_root": spool_root,
+        "server_limits": server_limits,
+    }
+    return runner.submit(extract_stream.with_options(**options), parameters=parameters)
 
 
 def validate_all(
@@ -208,24 +289,3 @@ def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         for name in list_tables(con, ("raw", "staging", "marts", "quarantine"))
     }
     return {k: v for k, v in counts.items() if v or not k.startswith("quarantine.")}
-
-
-def report(summary: RunSummary) -> None:
-    """Publish the run's load counts as a markdown artifact (counts only: nothing secret)."""
-    lines = [
-        "| table | stream | rows in | inserted | updated | watermark |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| raw.{r.source}__{r.resource} | {r.stream} | {r.rows_in} | {r.rows_inserted} "
-        f"| {r.rows_updated} | {r.watermark} |"
-        for r in summary.loads
-    ]
-    lines += [f"\n**failed** {k}: {v}" for k, v in summary.failed_streams.items()]
-    lines += [f"\n**quarantined** {k}: {n} rows" for k, n in summary.quarantined.items()]
-    lines += [f"\n**fell back** {k} -> {v}" for k, v in summary.fallbacks.items()]
-    lines += [f"\n**warning** {w}" for w in summary.warnings]
-    create_markdown_artifact(
-        key="nightly-load-summary",
-        markdown=f"# nightly {summary.status} ({summary.data_origin})\n\n" + "\n".join(lines),
-    )

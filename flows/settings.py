@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.errors import ConfigError
 
 DataOrigin = Literal["live", "synthetic"]
+SYMBOL = re.compile(r"[A-Z0-9]{2,20}")
 
 
 class Settings(BaseSettings):
@@ -44,12 +54,76 @@ class Settings(BaseSettings):
     # Where the data comes from; the emulator sets "synthetic" and every run records it.
     data_origin: DataOrigin = "live"
 
+    # 1-minute Binance klines (raw.binance__klines_1m): ~13k rows a symbol a day, so off in
+    # the nightly default; the backfill deployment sets ROTATION_BINANCE_MINUTE_KLINES=true.
+    binance_minute_klines: bool = False
+
+    # Where a failed run posts its JSON summary (flows/notify.py); unset = no notification.
+    notify_webhook: str | None = None
+
     # HTTP policy (flows/sources/_http.py).
     http_connect_timeout_s: float = 5.0
     http_read_timeout_s: float = 30.0
     http_max_attempts: int = Field(default=5, ge=1, le=10)
     http_backoff_base_s: float = 0.5
     http_backoff_cap_s: float = 30.0
+
+    # Task policy (flows/policy.py): whole-stream retries after the HTTP layer gave up, and
+    # where extraction tasks run: threads in the flow's process, or Dask for scale-out
+    # (a local cluster, or an existing scheduler at ``dask_address``, e.g. tcp://host:8786).
+    task_retry_delay_s: float = Field(default=30.0, ge=0)
+    task_runner: Literal["thread", "dask"] = "thread"
+    dask_address: str | None = None
+
+    # Run selection and window overrides (issue 7). Empty selections mean "everything".
+    lookback_days: int | None = Field(default=None, ge=0)
+    sources: Annotated[tuple[str, ...], NoDecode] = ()
+    binance_symbols: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _base_urls_are_plain_http(cls, value: object, info: ValidationInfo) -> object:
+        """A base URL is http(s)://host[/path]: no credentials, query or fragment (a key in a
+        base URL would be logged unredacted)."""
+        if not (info.field_name or "").endswith("_base_url"):
+            return value
+        parts = urlsplit(str(value))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL with a host")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("must not carry credentials, a query string or a fragment")
+        return value
+
+    @field_validator("sources", "binance_symbols", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("sources", mode="after")
+    @classmethod
+    def _known_sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from flows.catalog import SOURCES  # the catalog imports this module
+
+        unknown = sorted(set(value) - set(SOURCES))
+        if unknown:
+            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
+        return value
+
+    @field_validator("binance_symbols", mode="after")
+    @classmethod
+    def _listed_symbols(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from flows.sources.binance import STREAMS
+
+        # Symbols end up in request URLs, spool paths and SQL literals: letters and digits only.
+        malformed = [s for s in value if not SYMBOL.fullmatch(s)]
+        if malformed:
+            raise ValueError("a Binance symbol is upper-case letters and digits only")
+        unlisted = sorted(set(value) - set(STREAMS))
+        if unlisted:
+            raise ValueError(f"unlisted symbol(s) {unlisted}; listed: {list(STREAMS)}")
+        return value
 
     @property
     def has_fred_key(self) -> bool:
@@ -76,13 +150,16 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        names = ", ".join(
-            "FRED_API_KEY"
-            if err["loc"][0] == "fred_api_key"
-            else f"ROTATION_{str(err['loc'][0]).upper()}"
+        # The reason, never the value: a rejected value may be a secret.
+        problems = "; ".join(
+            f"{_variable(str(err['loc'][0]))} ({err['msg']})" if err["loc"] else err["msg"]
             for err in exc.errors()
         )
-        raise ConfigError(f"invalid setting(s): {names}") from None
+        raise ConfigError(f"invalid setting(s): {problems}") from None
+
+
+def _variable(field: str) -> str:
+    return "FRED_API_KEY" if field == "fred_api_key" else f"ROTATION_{field.upper()}"
 
 
 @contextmanager

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -21,14 +20,19 @@ from flows.errors import (
     SourceHTTPError,
     VenueUnavailableError,
 )
+from flows.policy import host_slot
+from flows.progress import emit
+from flows.runlog import source_logger
 from flows.settings import load_settings
 from flows.sources._http import HttpClient
 from warehouse.load import LoadResult, load_stream
 from warehouse.quarantine import quarantine_stream, record_validation
 from warehouse.spool import Spool, SpooledStream
+from warehouse.stage import as_parquet, stage_group
 from warehouse.transform import run_audits, run_transforms
 
-# HTTP failures are retried in _http.py only; task retries would multiply attempts.
+# Defaults for every task; the flow sets extraction retries and timeouts per source
+# (flows/policy.py explains which layer retries what).
 TASK_OPTS = {"retries": 0, "cache_policy": NO_CACHE}
 
 
@@ -42,12 +46,20 @@ class GateOutcome:
 
 @task(name="extract", task_run_name="extract-{source}-{stream}", **TASK_OPTS)
 def extract_stream(
-    source: str, stream: str, start: date, end: date, spool_root: Path
+    source: str,
+    stream: str,
+    start: date,
+    end: date,
+    spool_root: Path,
+    server_limits: bool = False,
 ) -> tuple[str, SpooledStream]:
-    """Fetch one stream's pages for [start, end] and spool each parsed page to Parquet.
+    """Fetch one stream's pages for [start, end] and spool each parsed page.
 
-    When Binance will not serve a symbol (451 geo-block, 418 ban, retries exhausted), the
-    asset is fetched from the next venue instead; the returned source names where it came from.
+    The stream holds one of its API host's slots while it runs (a Prefect global concurrency
+    limit when ``server_limits``, else an in-process semaphore). When Binance will not serve a
+    symbol (451 geo-block, 418 ban, retries exhausted), the asset is fetched from the next
+    venue instead; the returned source names where it came from. Retries and timeouts are set
+    per source by the flow (:func:`flows.policy.task_options`).
 
     Returns:
         (the source actually used, its spooled stream).
@@ -56,25 +68,20 @@ def extract_stream(
         PipelineError: when the stream and every fallback venue failed (the first error).
     """
     settings = load_settings()
-    logger = get_run_logger()
+    logger = source_logger(source, stream)
     try:
-        return source, _spool_stream(settings, source, stream, start, end, spool_root)
+        with host_slot(source, settings, server_limits):
+            return source, _spool_stream(settings, source, stream, start, end, spool_root)
     except SourceHTTPError as exc:
         if not _venue_is_down(exc):
             raise
         for fb_source, fb_stream in fallbacks(source, stream):
-            logger.warning(
-                "%s/%s unavailable (%s); falling back to %s/%s",
-                source,
-                stream,
-                exc,
-                fb_source,
-                fb_stream,
-            )
+            logger.warning("unavailable (%s); falling back to %s/%s", exc, fb_source, fb_stream)
             try:
-                return fb_source, _spool_stream(
-                    settings, fb_source, fb_stream, start, end, spool_root
-                )
+                with host_slot(fb_source, settings, server_limits):
+                    return fb_source, _spool_stream(
+                        settings, fb_source, fb_stream, start, end, spool_root
+                    )
             except PipelineError as fb_exc:
                 logger.error("fallback %s/%s failed too: %s", fb_source, fb_stream, fb_exc)
         raise
@@ -91,8 +98,9 @@ def _spool_stream(
     module = extractor(source, settings)
     spool = Spool(spool_root)
     spooled = spool.writer(module.CONTRACT, stream)
-    for frame in module.extract(HttpClient.from_settings(settings), settings, stream, start, end):
-        spool.write(spooled, module.CONTRACT, frame)
+    for page in module.extract(HttpClient.from_settings(settings), settings, stream, start, end):
+        spool.write(spooled, module.CONTRACT, page)
+        emit("page", source=source, stream=stream, rows=spooled.rows, pages=len(spooled.files))
     get_run_logger().info(
         "%s/%s %s..%s: %d rows in %d pages",
         source,
@@ -105,7 +113,7 @@ def _spool_stream(
     return spooled
 
 
-@task(name="validate", task_run_name="validate-{source}", **TASK_OPTS)
+@task(name="validate", task_run_name="validate-{source}", timeout_seconds=900, **TASK_OPTS)
 def validate_resource(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -116,18 +124,22 @@ def validate_resource(
 ) -> GateOutcome:
     """Run the resource's GX suite on this run's batch; quarantine every blocked stream."""
     contract = SOURCES[source].CONTRACT
-    files = [p for s in group for p in s.files]
-    frame = pl.read_parquet(files) if files else contract.empty_frame()
-    result = validate_batch(contract, frame, run_id=run_id, run_date=run_date, window=window)
+    # Typed once, in DuckDB: the staged batches are validated here and merged by the load.
+    batch, drifted = stage_group(con, contract, group)
+    result = validate_batch(contract, batch, run_id=run_id, run_date=run_date, window=window)
     record_validation(con, result.results)
     outcome = GateOutcome(
         warnings=[f"{contract.table} {w.stream or ''} {w.reason}" for w in result.warnings]
     )
     logger = get_run_logger()
+    for stream, exc in drifted.items():  # pages that do not type: nothing of them can load
+        outcome.quarantined[stream] = 0
+        logger.error("%s %s not loaded: %s", contract.table, stream, exc)
     for spooled in group:
         reasons = result.blocked_streams.get(spooled.stream)
         if reasons:
-            rows = quarantine_stream(con, contract, spooled, run_id=run_id, reasons=reasons)
+            typed = as_parquet(con, contract, spooled)
+            rows = quarantine_stream(con, contract, typed, run_id=run_id, reasons=reasons)
             outcome.quarantined[spooled.stream] = rows
             logger.error(
                 "%s %s blocked, %d rows quarantined: %s",
@@ -142,7 +154,9 @@ def validate_resource(
     return outcome
 
 
-@task(name="load", task_run_name="load-{source}-{spooled.stream}", **TASK_OPTS)
+@task(
+    name="load", task_run_name="load-{source}-{spooled.stream}", timeout_seconds=1800, **TASK_OPTS
+)
 def load(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -163,7 +177,7 @@ def load(
     return result
 
 
-@task(name="transform", **TASK_OPTS)
+@task(name="transform", timeout_seconds=900, **TASK_OPTS)
 def transform(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Rebuild staging views and mart tables, then run the SQL audits.
 
@@ -178,7 +192,7 @@ def transform(con: duckdb.DuckDBPyConnection) -> list[str]:
     return built
 
 
-@task(name="validate-marts", **TASK_OPTS)
+@task(name="validate-marts", timeout_seconds=900, **TASK_OPTS)
 def gate_marts(con: duckdb.DuckDBPyConnection, run_id: str, run_date: date) -> list[str]:
     """Run the mart suites; a failed `block` expectation stops the publish.
 

@@ -37,6 +37,7 @@ def pipeline_env(prefect_harness, emulator, tmp_path):
         "http_max_attempts": 2,
         "http_backoff_base_s": 0,
         "http_backoff_cap_s": 0,
+        "task_retry_delay_s": 0,
     }
     with settings_env(overrides):
         yield warehouse

@@ -1,0 +1,7 @@
+"""The DuckDB warehouse; ``from warehouse import connect`` opens the published file read-only."""
+
+from __future__ import annotations
+
+from warehouse.analyst.connection import connect_published as connect
+
+__all__ = ["connect"]

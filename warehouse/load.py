@@ -1,15 +1,26 @@
-"""Idempotent loads: MERGE a stream's spooled pages into its keyless raw table, atomically."""
+"""Idempotent bulk loads: type a stream's spooled pages in DuckDB, then MERGE into its raw table.
+
+A stream is loaded in bounded batches of pages, so memory stays flat however long the
+history: each batch is typed by one SELECT into a temp table (``stage``), optionally gated
+(validated), MERGEd into the keyless raw table, and dropped. Raw tables carry no primary-key
+index (it slows bulk loads about 4x); the MERGE key and a GX expectation keep them unique.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import duckdb
+import pyarrow as pa
 
 from flows.sources._contract import LoadContract
 from warehouse.spool import SpooledStream
+from warehouse.stage import BATCH_PAGES, drop_staged, stage
 from warehouse.state import advance_watermark
+
+Gate = Callable[[pa.Table], None]
 
 
 @dataclass(frozen=True)
@@ -25,8 +36,8 @@ class LoadResult:
     watermark: date | None
 
 
-def merge_sql(contract: LoadContract) -> str:
-    """The MERGE statement for a contract.
+def merge_sql(contract: LoadContract, staged: str) -> str:
+    """The MERGE of one staged batch into the contract's raw table.
 
     Duplicates inside a batch keep the row from the latest page. A matched row is
     updated only when a value really changed, so re-loading the same data leaves the
@@ -43,16 +54,69 @@ def merge_sql(contract: LoadContract) -> str:
     return f"""
         merge into {contract.table} as t
         using (
-            select * exclude (filename), $load_id as _load_id, $loaded_at as _loaded_at
-            from read_parquet($files, filename = true)
-            qualify row_number() over (partition by {partition} order by filename desc) = 1
+            select {", ".join(columns)}, $load_id as _load_id, $loaded_at as _loaded_at
+            from {staged}
+            qualify row_number() over (partition by {partition} order by _page desc) = 1
         ) as s
         on {on}
         when matched and ({changed}) then update set {updates}
         when not matched then insert ({", ".join(all_cols)})
             values ({", ".join(f"s.{c}" for c in all_cols)})
-        returning merge_action
     """
+
+
+def insert_sql(contract: LoadContract, staged: str) -> str:
+    """The INSERT of one staged batch whose keys the raw table cannot hold yet (see
+    :func:`overlaps`): the MERGE's result, without its join. Duplicates keep the latest page."""
+    columns = ", ".join(contract.schema)
+    return f"""
+        insert into {contract.table} ({columns}, _load_id, _loaded_at)
+        select {columns}, $load_id, $loaded_at
+        from {staged}
+        qualify row_number() over (
+            partition by {", ".join(contract.primary_key)} order by _page desc
+        ) = 1
+    """
+
+
+def overlaps(con: duckdb.DuckDBPyConnection, contract: LoadContract, staged: str) -> bool:
+    """Whether the raw table may already hold a key of the staged batch.
+
+    False only when no row of the batch's streams lies in its cursor range: a first load or
+    a backfill of new dates, which then INSERTs instead of MERGE-ing (same rows, no join).
+    Bound parameters let DuckDB skip row groups by their min/max.
+    """
+    key = contract.stream_key
+    lo, hi, streams = con.execute(
+        f"select min({contract.cursor}), max({contract.cursor}), "
+        f"{f'list(distinct {key})' if key else 'null'} from {staged}"
+    ).fetchone()
+    if lo is None:
+        return False
+    where = f"{contract.cursor} between $lo and $hi"
+    params: dict[str, object] = {"lo": lo, "hi": hi}
+    if key:
+        where += f" and {key} in (select unnest($streams))"
+        params["streams"] = streams
+    found = con.execute(f"select 1 from {contract.table} where {where} limit 1", params)
+    return found.fetchone() is not None
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _batches(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, spooled: SpooledStream, max_pages: int
+) -> Iterator[str]:
+    """The stream's staged batches: those the validate step built, else staged one by one."""
+    if spooled.staged:
+        yield from list(spooled.staged)
+        return
+    for files in spooled.batches(max_pages):
+        table = stage(con, contract, spooled, files)
+        spooled.staged.append(table)
+        yield table
 
 
 def load_stream(
@@ -62,29 +126,57 @@ def load_stream(
     *,
     run_id: str,
     window: tuple[date, date],
+    max_pages: int = BATCH_PAGES,
+    gate: Gate | None = None,
 ) -> LoadResult:
-    """MERGE one stream's spooled pages into its raw table and advance its watermark.
+    """MERGE one stream's pages into its raw table and advance its watermark.
 
-    Everything happens in one transaction: the rows, the watermark and the load record
-    land together or not at all.
+    Batch by batch: the staged batches when the validate step built them, else each
+    ``max_pages`` pages typed now (and passed to ``gate`` first, when given, as Arrow). The
+    last batch commits together with the watermark and the load record; earlier batches of a
+    long stream commit on their own, which keeps memory flat. Builds happen in
+    ``<warehouse>.next``, published atomically, so readers still see a whole stream or none.
+
+    Args:
+        con: the build's connection.
+        contract: the raw table's contract.
+        spooled: the stream's pages (``json`` or ``parquet``).
+        run_id: stamped on every row as ``_load_id``.
+        window: the requested dates, recorded in ``meta.load_results``.
+        max_pages: the batch bound when staging here.
+        gate: called with each batch staged here, before its MERGE (e.g. validation);
+            raising stops the load.
 
     Returns:
-        Counts of rows read, inserted and updated, and the new watermark.
+        Counts of rows read (typed, after quirks), inserted and updated, and the watermark.
+
+    Raises:
+        SchemaDriftError: a page does not type (see :func:`stage`).
     """
-    inserted = updated = 0
+    loaded_at = datetime.now(UTC)
+    rows_in = inserted = updated = 0
+    gated = not spooled.staged
     con.execute("begin transaction")
     try:
-        if spooled.files:
-            actions = con.execute(
-                merge_sql(contract),
-                {
-                    "files": [str(p) for p in spooled.files],
-                    "load_id": run_id,
-                    "loaded_at": datetime.now(UTC),
-                },
-            ).fetchall()
-            inserted = sum(1 for (a,) in actions if a == "INSERT")
-            updated = sum(1 for (a,) in actions if a == "UPDATE")
+        for i, table in enumerate(_batches(con, contract, spooled, max_pages)):
+            if i:  # the previous batch commits; the last one waits for the watermark
+                con.execute("commit")
+                con.execute("begin transaction")
+            if gate is not None and gated:
+                gate(con.sql(f"select {', '.join(contract.schema)} from {table}").to_arrow_table())
+            rows_in += _count(con, table)
+            params = {"load_id": run_id, "loaded_at": loaded_at}
+            if overlaps(con, contract, table):
+                before = _count(con, contract.table)
+                (changed,) = con.execute(merge_sql(contract, table), params).fetchone()
+                added = _count(con, contract.table) - before
+            else:
+                (changed,) = con.execute(insert_sql(contract, table), params).fetchone()
+                added = changed
+            inserted += added
+            updated += changed - added
+            con.execute(f"drop table {table}")
+            spooled.staged.remove(table)
         watermark = advance_watermark(con, contract, spooled.stream, run_id=run_id)
         con.execute(
             "insert or replace into meta.load_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -95,7 +187,7 @@ def load_stream(
                 spooled.stream,
                 window[0],
                 window[1],
-                spooled.rows,
+                rows_in,
                 inserted,
                 updated,
                 watermark,
@@ -104,13 +196,8 @@ def load_stream(
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
+        drop_staged(con, spooled)
         raise
     return LoadResult(
-        contract.source,
-        contract.resource,
-        spooled.stream,
-        spooled.rows,
-        inserted,
-        updated,
-        watermark,
+        contract.source, contract.resource, spooled.stream, rows_in, inserted, updated, watermark
     )

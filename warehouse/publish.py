@@ -28,23 +28,40 @@ def _discard(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def lock_path(published: Path) -> Path:
+    return published.with_name(published.name + ".lock")
+
+
 @contextmanager
 def run_lock(published: Path) -> Iterator[None]:
     """Hold an exclusive lock so two runs never build the same warehouse at once.
 
+    The lock is an ``flock`` on ``<warehouse>.lock``: the kernel drops it when the holder
+    exits, however it dies (``kill -9`` included), so a stale lock never blocks a later run.
+    The holder writes its pid into the file so that a refused run can name it.
+
     Raises:
-        PublishError: when another run holds the lock.
+        PublishError: when another run holds the lock; the message names its pid.
     """
     published.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = published.with_name(published.name + ".lock")
-    with open(lock_path, "a+") as handle:
+    path = lock_path(published)
+    with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise PublishError(f"another run is building {published} (lock {lock_path})") from None
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise PublishError(
+                f"another run (pid {holder}) is building {published}; lock {path}"
+            ) from None
         try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
             yield
         finally:
+            handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -52,6 +69,10 @@ def begin_build(published: Path) -> duckdb.DuckDBPyConnection:
     """Start a build: copy the published warehouse (if any) to ``.next`` and open it for writing.
 
     A leftover ``.next`` from a crashed run is discarded first.
+
+    Raises:
+        PublishError: when the copy cannot be written (e.g. the disk is full); the partial
+            copy is deleted and the published file is untouched.
     """
     staging = next_path(published)
     _discard(staging)
@@ -60,7 +81,11 @@ def begin_build(published: Path) -> duckdb.DuckDBPyConnection:
             # A writer outside the pipeline left un-checkpointed changes; fold them in first.
             with connect(published) as con:
                 con.execute("checkpoint")
-        shutil.copyfile(published, staging)
+        try:
+            shutil.copyfile(published, staging)
+        except OSError as exc:
+            _discard(staging)
+            raise PublishError(f"could not start a build at {staging}: {exc}") from exc
     return connect(staging)
 
 

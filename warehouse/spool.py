@@ -1,7 +1,11 @@
-"""The per-run spool: parsed pages land here as Parquet so extraction streams and loading is bulk.
+"""The per-run spool: pages land here as they arrive, so extraction streams and loading is bulk.
 
+Two kinds of spooled stream, one per stream:
+  - ``json``: each page's response body exactly as received (Binance klines, FRED, DTS);
+    at load time the source's reader SQL types every page with one ``read_json``;
+  - ``parquet``: pages parsed in Python by the other sources, one Parquet file each.
 Extract tasks run concurrently and each writes its pages as they arrive (memory stays at one
-page). The single-writer load then hands DuckDB all of a stream's files in one ``read_parquet``.
+page). The single-writer load then hands DuckDB a stream's files in bounded batches.
 """
 
 from __future__ import annotations
@@ -9,22 +13,47 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
 from flows.errors import SchemaDriftError
 from flows.sources._contract import LoadContract
+from flows.sources._json_sql import JsonReader, RawPage
+
+SpoolFormat = Literal["parquet", "json"]
 
 
 @dataclass
 class SpooledStream:
-    """The files and row count one stream's extraction produced."""
+    """The files and row count one stream's extraction produced.
+
+    Attributes:
+        format: how the files are read (see the module docstring).
+        reader: for ``json``, the SQL that types the pages.
+        staged: typed batches already built in the load connection (temp tables, in page
+            order); the load merges these instead of reading the files again.
+    """
 
     source: str
     resource: str
     stream: str
     files: list[Path] = field(default_factory=list)
     rows: int = 0
+    format: SpoolFormat = "parquet"
+    reader: JsonReader | None = None
+    staged: list[str] = field(default_factory=list)
+
+    def batches(self, max_pages: int) -> list[list[Path]]:
+        """The files in page order, cut into batches of at most ``max_pages``.
+
+        Args:
+            max_pages: the batch bound (what keeps memory flat however long the history).
+
+        Returns:
+            The batches; none for a stream without pages.
+        """
+        return [self.files[i : i + max_pages] for i in range(0, len(self.files), max_pages)]
 
 
 def conform(frame: pl.DataFrame, contract: LoadContract) -> pl.DataFrame:
@@ -43,8 +72,28 @@ def conform(frame: pl.DataFrame, contract: LoadContract) -> pl.DataFrame:
     return frame.select([pl.col(c).cast(contract.schema[c], strict=True) for c in expected])
 
 
+def typed_sql(contract: LoadContract, spooled: SpooledStream, *, checked: bool = False) -> str:
+    """The SELECT over ``$files`` that types this stream's pages: the contract's columns, then
+    ``_page`` (the page's position in ``$files``: the later page wins a duplicate key).
+
+    Args:
+        contract: the raw table's contract.
+        spooled: the stream (its format and reader decide the SQL).
+        checked: a json stream's checked form (see ``flows.sources._json_sql.typed``).
+
+    Returns:
+        SQL taking one parameter, ``$files``.
+    """
+    if spooled.format == "json":
+        if spooled.reader is None:
+            raise ValueError(f"{contract.table} {spooled.stream}: a json stream needs a reader")
+        return spooled.reader.checked_sql if checked else spooled.reader.sql
+    columns = ", ".join(contract.schema)
+    return f"select {columns}, file_index as _page from read_parquet($files)"
+
+
 class Spool:
-    """A run's spool folder: ``<root>/<source>__<resource>/<stream>/page-00001.parquet``."""
+    """A run's spool folder: ``<root>/<source>__<resource>/<stream>/page-00001.<json|parquet>``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -57,13 +106,38 @@ class Spool:
         folder.mkdir(parents=True)
         return SpooledStream(contract.source, contract.resource, stream)
 
-    def write(self, spooled: SpooledStream, contract: LoadContract, frame: pl.DataFrame) -> Path:
-        """Write one parsed page; returns its file."""
-        frame = conform(frame, contract)
-        path = self._folder(contract, spooled.stream) / f"page-{len(spooled.files) + 1:05d}.parquet"
-        frame.write_parquet(path)
+    def write(
+        self, spooled: SpooledStream, contract: LoadContract, page: pl.DataFrame | RawPage
+    ) -> Path:
+        """Write one page: a raw body as ``.json``, a parsed frame as ``.parquet``.
+
+        Returns:
+            The page's file.
+
+        Raises:
+            SchemaDriftError: a frame without exactly the contract's columns.
+            ValueError: a stream that mixes the two kinds, or changes reader.
+        """
+        kind: SpoolFormat = "json" if isinstance(page, RawPage) else "parquet"
+        if spooled.files and kind != spooled.format:
+            raise ValueError(
+                f"{contract.table} {spooled.stream}: {kind} page in a {spooled.format} stream"
+            )
+        path = self._folder(contract, spooled.stream) / f"page-{len(spooled.files) + 1:05d}.{kind}"
+        if isinstance(page, RawPage):
+            if spooled.reader not in (None, page.reader):
+                raise ValueError(
+                    f"{contract.table} {spooled.stream}: the reader changed mid-stream"
+                )
+            path.write_bytes(page.body)
+            spooled.reader = page.reader
+            spooled.rows += page.rows
+        else:
+            frame = conform(page, contract)
+            frame.write_parquet(path)
+            spooled.rows += frame.height
+        spooled.format = kind
         spooled.files.append(path)
-        spooled.rows += frame.height
         return path
 
     def remove(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from expectations.suites.marts import fct_asset_daily, fct_net_liquidity, fct_net_liquidity_weekly
 from expectations.suites.raw import (
     binance__klines,
+    binance__klines_1m,
     binance_futures,
     fred__observations,
     fred__observations_vintages,
@@ -21,6 +22,7 @@ RAW_SUITES: dict[str, SuiteSpec] = {
         treasury__operating_cash_balance.SUITE,
         yahoo__chart.SUITE,
         binance__klines.SUITE,
+        binance__klines_1m.SUITE,
         venue_candles.COINBASE,
         venue_candles.KRAKEN,
         binance_futures.FUNDING_RATE,

@@ -16,7 +16,10 @@ lives under its own prefix, so a client's base URL is the only thing that change
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -35,8 +38,9 @@ from flows.emulator import (
     yahoo_api,
 )
 from flows.emulator.bad_data import checked_kinds
-from flows.emulator.faults import FaultPlan
+from flows.emulator.faults import FaultPlan, FaultSwitches
 from flows.emulator.market import DEFAULT_SEED, Market, build_market
+from flows.emulator.payload_faults import shifted_query, spoiled
 from flows.emulator.reply import Reply, Snapshot, make_snapshot
 
 FRED_PREFIX = "/fred"
@@ -68,8 +72,9 @@ PREFIX_ROUTES: dict[str, Callable[[Snapshot, str, dict[str, str]], Reply]] = {
 }
 
 
-class Emulator:
-    """A running emulator: where it listens, what it serves, what it was asked."""
+class Emulator(FaultSwitches):
+    """A running emulator: where it listens, what it serves, what it was asked, and the
+    fault switches of :class:`~flows.emulator.faults.FaultSwitches`."""
 
     def __init__(self, snapshot: Snapshot, port: int) -> None:
         self.snapshot = snapshot
@@ -108,30 +113,19 @@ class Emulator:
         """
         return {**self.base_urls, "fred_api_key": EMULATOR_API_KEY, "data_origin": "synthetic"}
 
-    def fail_next(
-        self,
-        path_prefix: str,
-        status: int,
-        times: int = 1,
-        retry_after: float | None = None,
-        body: object | None = None,
-    ) -> None:
-        """Make the next ``times`` requests under ``path_prefix`` answer ``status``.
+    def set_clock(self, today: date, now: datetime | None = None) -> None:
+        """Move the emulated calendar: later answers are as of ``today`` (and ``now``).
+
+        Lets a test run the pipeline on one day and again on a later one: new days appear,
+        FRED revisions and late DTS days become visible, an open candle closes.
 
         Args:
-            path_prefix: request path prefix, e.g. ``"/fred/"``. Mind the trailing slash:
-                ``"/binance"`` also matches ``"/binance-futures/..."``, ``"/binance/"`` does not.
-            status: HTTP status of the injected failure; 451 and 418 carry Binance's real
-                geo-block and IP-ban bodies unless ``body`` is given.
-            times: number of matching requests that fail; 0 cancels what is still planned
-                for ``path_prefix``.
-            retry_after: seconds for a ``Retry-After`` header, or None.
-            body: the JSON body of the failure, or None for the default one.
-
-        Raises:
-            ValueError: when ``times`` is negative.
+            today: the new last day of history.
+            now: the new instant (default as in :func:`serve_emulator`).
         """
-        self.faults.add(path_prefix, status, times, retry_after, body)
+        clock = make_snapshot(self.snapshot.market, today, now)
+        with self._switch_lock:
+            self.snapshot = replace(self.snapshot, today=clock.today, now=clock.now)
 
     @property
     def bad_data(self) -> frozenset[str]:
@@ -168,7 +162,7 @@ class Emulator:
         with self._switch_lock:
             self.snapshot = replace(self.snapshot, fredgraph_header=value)
 
-    def answer(self, method: str, raw_path: str) -> Reply:
+    def answer(self, method: str, raw_path: str) -> Reply | None:
         """Route one request (after logging it and applying planned faults).
 
         Args:
@@ -176,7 +170,7 @@ class Emulator:
             raw_path: the request target as sent (path and query string).
 
         Returns:
-            The reply to send.
+            The reply to send, or None to hang up without one (a planned reset).
         """
         parts = urlsplit(raw_path)
         path = unquote(parts.path)
@@ -184,9 +178,21 @@ class Emulator:
         with self._log_lock:
             self._log.append((method, path, query))
         snapshot = self.snapshot  # one consistent view for the whole request
-        fault = self.faults.take(path, snapshot.now_ms)
-        if fault is not None:
-            return fault
+        fault = self.faults.take(path, query)
+        if fault is None:
+            return self._route(snapshot, method, path, query)
+        if fault.action == "status":
+            return fault.reply(snapshot.now_ms)
+        if fault.action == "reset":
+            return None
+        if fault.action == "stall":
+            time.sleep(fault.delay_s)
+            return self._route(snapshot, method, path, query)
+        reply = self._route(snapshot, method, path, shifted_query(fault.payload, query))
+        return spoiled(fault.payload, reply)
+
+    @staticmethod
+    def _route(snapshot: Snapshot, method: str, path: str, query: dict[str, str]) -> Reply:
         if method != "GET":
             return Reply(405, {"error": f"method {method} not allowed"})
         for prefix, handler in PREFIX_ROUTES.items():
@@ -220,6 +226,9 @@ class _Handler(BaseHTTPRequestHandler):
             reply = self.server.emulator.answer(method, self.path)
         except Exception as exc:  # a bug in a route must not hang the client
             reply = Reply(500, {"error": "emulator failure", "detail": repr(exc)})
+        if reply is None:
+            self._hang_up()
+            return
         if isinstance(reply.body, str):
             payload = reply.body.encode()
         else:
@@ -231,6 +240,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+    def _hang_up(self) -> None:
+        # SO_LINGER with a zero timeout makes close() send a TCP RST: the client sees
+        # "connection reset by peer" with no status line, as when a load balancer drops it.
+        # Closed here, before the server's own orderly shutdown (a FIN) could run.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def do_GET(self) -> None:
         self._send("GET")

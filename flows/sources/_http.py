@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 import requests
 
 from flows.errors import SourceAPIError, SourceHTTPError, VenueUnavailableError
@@ -181,6 +182,28 @@ class HttpClient:
             SourceHTTPError: retries exhausted, a connection failure, or a non-retryable status.
                 Its message and ``url`` carry the sanitized URL only.
         """
+        return self._send(url, params, None)
+
+    def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET and decode JSON. A 2xx body that is not JSON (cut short, or an HTML page from a
+        proxy answering for the API) is a transient failure: retried like a 503.
+
+        Raises:
+            SourceHTTPError: as :meth:`get`, or when every attempt's body was not JSON.
+        """
+        return self._send(url, params, lambda resp: resp.json())
+
+    def get_json_page(self, url: str, params: Mapping[str, Any] | None = None) -> tuple[bytes, Any]:
+        """As :meth:`get_json`, also returning the body exactly as received (for sources that
+        spool raw pages and type them at load time)."""
+        return self._send(url, params, lambda resp: (resp.content, orjson.loads(resp.content)))
+
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        decode: Callable[[requests.Response], Any] | None,
+    ) -> Any:
         prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
         safe_url = sanitize_url(prepared.url or url)
         parts = urlsplit(prepared.url or url)
@@ -210,13 +233,20 @@ class HttpClient:
                     limiter.observe(resp.headers, self.clock())
                 if status < 400:
                     log.debug("GET %s -> %s", safe_url, status)
-                    return resp
-                if status in FALL_BACK_STATUSES:
+                    if decode is None:
+                        return resp
+                    try:
+                        return decode(resp)
+                    except ValueError:  # orjson.JSONDecodeError is a ValueError too
+                        kind = resp.headers.get("Content-Type", "no content type")
+                        last_reason = f"the body is not JSON ({kind}, {len(resp.content)} bytes)"
+                elif status in FALL_BACK_STATUSES:
                     raise self._venue_unavailable(resp, safe_url, limiter)
-                if status not in RETRY_STATUSES:
+                elif status not in RETRY_STATUSES:
                     raise self._client_error(resp, safe_url)
-                last_reason = f"HTTP {status}"
-                retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+                else:
+                    last_reason = f"HTTP {status}"
+                    retry_after = retry_after_seconds(resp.headers.get("Retry-After"), self.clock())
                 if limiter and retry_after is not None:
                     # Retry-After speaks for the host: every client waits, not only this one.
                     limiter.pause_until(self.clock() + min(retry_after, self.backoff_cap_s))
@@ -239,23 +269,6 @@ class HttpClient:
             status=status,
         )
 
-    def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET and decode JSON.
-
-        Raises:
-            SourceHTTPError: as :meth:`get`, or when the body is not JSON.
-        """
-        resp = self.get(url, params)
-        try:
-            return resp.json()
-        except ValueError:
-            safe_url = sanitize_url(resp.url)
-            raise SourceHTTPError(
-                f"GET {safe_url} returned a body that is not JSON",
-                url=safe_url,
-                status=resp.status_code,
-            ) from None
-
     def _body(self, resp: requests.Response) -> str:
         return sanitize_text(resp.text[:300].replace("\n", " "), self.secrets)
 
@@ -263,7 +276,7 @@ class HttpClient:
         self, resp: requests.Response, safe_url: str, limiter: HostLimiter | None
     ) -> VenueUnavailableError:
         reason = FALL_BACK_STATUSES[resp.status_code]
-        retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(resp.headers.get("Retry-After"), self.clock())
         if limiter and reason == "banned":
             ban_s = DEFAULT_BAN_S if retry_after is None else retry_after
             limiter.ban_until(self.clock() + ban_s)

@@ -6,7 +6,10 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flows.errors import SchemaDriftError
+import orjson
+
+from flows.errors import SchemaDriftError, SourceHTTPError
+from flows.sources._http import sanitize_url
 
 if TYPE_CHECKING:
     from flows.sources._http import HttpClient
@@ -253,5 +256,47 @@ def paginate(
         page = http.get_json(url, request_params)
         paginator.update_state(page)
         yield page
+        if not paginator.has_next_page:
+            return
+
+
+def paginate_bodies(
+    http: HttpClient, url: str, params: Mapping[str, Any], paginator: Paginator
+) -> Iterator[tuple[bytes, Any]]:
+    """Like :func:`paginate`, but keep each response body exactly as received.
+
+    For the sources whose pages DuckDB types at load time: the body goes to the spool as
+    it is. It is still decoded once (orjson, in C) because the paginator reads its paging
+    fields and the extractor counts records; the decoded page is dropped straight away.
+
+    Args:
+        http: the client that owns retries and redaction.
+        url: the endpoint.
+        params: the query parameters shared by every page.
+        paginator: writes its paging parameters and reads each page.
+
+    Returns:
+        An iterator of ``(body, decoded page)``; nothing is fetched until it is consumed.
+
+    Raises:
+        SourceHTTPError / SourceAPIError: from the client, or a body that is not JSON.
+        SchemaDriftError: when a page lacks the field the paginator reads.
+    """
+    request_params = dict(params)
+    while True:
+        paginator.update_request(request_params)
+        resp = http.get(url, request_params)
+        body = resp.content
+        try:
+            page = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            safe_url = sanitize_url(resp.url)
+            raise SourceHTTPError(
+                f"GET {safe_url} returned a body that is not JSON",
+                url=safe_url,
+                status=resp.status_code,
+            ) from None
+        paginator.update_state(page)
+        yield body, page
         if not paginator.has_next_page:
             return

@@ -1,19 +1,28 @@
-"""Binance spot klines: daily candles for the crypto majors, finished candles only."""
+"""Binance spot klines: daily (nightly) and 1-minute (backfill) candles, finished candles only."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from flows.errors import SchemaDriftError
+from flows.errors import ConfigError
 from flows.sources._contract import LoadContract
-from flows.sources._pagination import TimeCursorPaginator, paginate
-from flows.sources._records import typed_columns, wire_frame
+from flows.sources._json_sql import (
+    JsonReader,
+    RawPage,
+    check_records,
+    drift,
+    literal,
+    read_json_sql,
+    typed,
+)
+from flows.sources._pagination import TimeCursorPaginator, paginate_bodies
 
 if TYPE_CHECKING:
     from flows.settings import Settings
@@ -22,6 +31,7 @@ if TYPE_CHECKING:
 SOURCE = "binance"
 ENDPOINT = "/api/v3/klines"
 INTERVAL = "1d"
+MINUTE_INTERVAL = "1m"
 PAGE_LIMIT = 1000  # the API's maximum `limit`
 DAY_MS = 86_400_000
 RECORDS_PATH = "klines[]"
@@ -81,6 +91,17 @@ CONTRACT = LoadContract(
     lookback_days=3,
     reason="finished candles never change; 3 days re-reads any run that was missed",
 )
+# The large-volume path: 1440 candles a symbol a day. Off in the nightly default
+# (Settings.binance_minute_klines); the backfill deployment turns it on.
+CONTRACT_1M = replace(
+    CONTRACT,
+    resource="klines_1m",
+    initial_value=date(2017, 8, 17),  # Binance's first klines
+    lookback_days=1,
+    reason="finished candles never change; a day re-reads the tail of a missed run",
+)
+# DuckDB type of each kept column (the contract's dtypes, as SQL).
+SQL_TYPES: dict[str, str] = {"open_time": "BIGINT", "close_time": "BIGINT", "trades": "BIGINT"}
 
 
 def window_ms(start: date, end: date) -> tuple[int, int]:
@@ -104,8 +125,9 @@ def fetch_klines(
     start: date,
     end: date,
     page_size: int = PAGE_LIMIT,
-) -> Iterator[list[Any]]:
-    """Yield decoded kline pages for ``symbol``, walking forward by open time.
+    interval: str = INTERVAL,
+) -> Iterator[tuple[bytes, list[Any]]]:
+    """Yield kline pages for ``symbol``, walking forward by open time.
 
     Args:
         http: the shared client.
@@ -113,9 +135,10 @@ def fetch_klines(
         symbol: the Binance symbol, e.g. ``BTCUSDT``.
         start / end: inclusive UTC dates of the candles' open times.
         page_size: ``limit`` per page (the API allows up to 1000).
+        interval: ``"1d"`` or ``"1m"``.
 
     Returns:
-        An iterator of pages (arrays of 12-field kline arrays).
+        An iterator of ``(body as received, decoded page)``: arrays of 12-field arrays.
 
     Raises:
         SourceAPIError: an error payload such as HTTP 400 ``{"code": -1121, "msg": ...}``.
@@ -123,46 +146,61 @@ def fetch_klines(
         SchemaDriftError: a page is not an array of kline arrays.
     """
     start_ms, end_ms = window_ms(start, end)
-    params = {"symbol": symbol, "interval": INTERVAL, "endTime": end_ms}
+    params = {"symbol": symbol, "interval": interval, "endTime": end_ms}
     paginator = TimeCursorPaginator(SOURCE, start_ms=start_ms, end_ms=end_ms, limit=page_size)
-    yield from paginate(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
+    yield from paginate_bodies(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
 
 
-def parse_klines(payload: list[Any], symbol: str, now_ms: int) -> pl.DataFrame:
-    """Turn one klines page into the raw frame, without the candle that is still open.
+def klines_reader(symbol: str, now_ms: int) -> JsonReader:
+    """The SQL that types a symbol's spooled kline pages, without the candle still open.
 
     Args:
-        payload: one decoded page.
         symbol: the requested symbol (klines do not echo it).
-        now_ms: the current time in epoch ms, injected so parsing stays pure.
+        now_ms: when extraction began, in epoch ms: a candle closing at or after it was
+            still open when its page was fetched, so it is never stored.
 
     Returns:
-        A frame with exactly ``CONTRACT.schema``.
-
-    Raises:
-        SchemaDriftError: the page is not an array of 12-field arrays, or a value does not
-            parse as the number its position promises.
+        A reader giving exactly ``CONTRACT.schema`` (plus ``_page``). Running it raises
+        SchemaDriftError for a page that is not an array of arrays of at least 12 fields, or
+        a value that does not parse as the number its position promises.
     """
-    if not isinstance(payload, list):
-        raise SchemaDriftError(SOURCE, "<root>", "expected an array of klines")
-    if not payload:
-        return CONTRACT.empty_frame()
-    wire = wire_frame(SOURCE, payload, list(FIELD_MAP), RECORDS_PATH, orient="arrays")
-    columns = {
-        column: pl.col(field).cast(CONTRACT.schema[column])
-        for field, column in FIELD_MAP.items()
-        if column is not None
-    }
-    frame = typed_columns(SOURCE, wire, columns, RECORDS_PATH)
-    return (
-        # quirk: the last candle of a live range is still open; its closeTime is in the future.
-        frame.filter(pl.col("close_time") < now_ms)
-        .with_columns(
-            symbol=pl.lit(symbol, pl.Utf8),
-            date=pl.from_epoch("open_time", time_unit="ms").dt.date(),
-        )
-        .select(list(CONTRACT.schema))
+    return JsonReader(
+        SOURCE,
+        RECORDS_PATH,
+        _klines_sql(symbol, now_ms, checked=False),
+        _klines_sql(symbol, now_ms, checked=True),
     )
+
+
+def _klines_sql(symbol: str, now_ms: int, *, checked: bool) -> str:
+    columns = [
+        typed(
+            SOURCE,
+            f"{RECORDS_PATH}.{column}",
+            f"k[{i}]",
+            SQL_TYPES.get(column, "DOUBLE"),
+            checked=checked,
+        )
+        + f" as {column}"
+        for i, column in enumerate(FIELD_MAP.values(), start=1)
+        if column is not None
+    ]
+    shape = drift(SOURCE, RECORDS_PATH, "'expected 12 fields, got ' || coalesce(len(k), 0)")
+    return f"""
+        select
+            {literal(symbol)} as symbol, open_time,
+            cast(epoch_ms(open_time) as date) as date,
+            open, high, low, close, volume, close_time, quote_volume, trades,
+            taker_buy_base, taker_buy_quote, _page
+        from (
+            select {", ".join(columns)}, file_index as _page
+            from {read_json_sql("{k: 'VARCHAR[]'}", records=False)}
+            -- a position added at the end is an extra field: ignored, like one in an object
+            where case when len(k) >= {len(FIELD_MAP)} then true else {shape} end
+        )
+        -- quirk: the last candle of a live range is still open; its closeTime is in the future.
+        where close_time < {literal(now_ms)}
+    """
 
 
 def extract(
@@ -173,8 +211,9 @@ def extract(
     end: date,
     *,
     now_ms: int | None = None,
-) -> Iterator[pl.DataFrame]:
-    """Fetch and parse one symbol's finished daily candles opening on ``[start, end]``.
+    interval: str = INTERVAL,
+) -> Iterator[RawPage]:
+    """Fetch one symbol's candles opening on ``[start, end]``, page bodies as received.
 
     Args:
         http: the shared client.
@@ -182,15 +221,50 @@ def extract(
         stream: a Binance symbol, e.g. one of :data:`STREAMS`.
         start / end: inclusive UTC dates.
         now_ms: the time that decides which candle is unfinished; the wall clock by default.
+        interval: ``"1d"`` (raw.binance__klines) or ``"1m"`` (raw.binance__klines_1m).
 
     Returns:
-        An iterator of raw frames; pages with no finished candle are skipped.
+        An iterator of raw pages typed at load time by :func:`klines_reader`; pages with no
+        finished candle are skipped.
 
     Raises:
-        SourceAPIError / SourceHTTPError / SchemaDriftError: as the fetch and parse steps.
+        SourceAPIError / SourceHTTPError: as :func:`fetch_klines`.
+        SchemaDriftError: a page is not an array of arrays of at least 12 fields.
     """
     now = int(time.time() * 1000) if now_ms is None else now_ms
-    for page in fetch_klines(http, settings.binance_base_url, stream, start, end):
-        frame = parse_klines(page, stream, now)
-        if frame.height:
-            yield frame
+    reader = klines_reader(stream, now)
+    for body, page in fetch_klines(
+        http, settings.binance_base_url, stream, start, end, interval=interval
+    ):
+        rows = check_records(SOURCE, page, len(FIELD_MAP), RECORDS_PATH)
+        # A page holding nothing but the candle still open is no data yet.
+        still_open = sum(1 for row in page if isinstance(row[6], int) and row[6] >= now)
+        if still_open < rows:
+            yield RawPage(body, rows - still_open, reader)
+
+
+@dataclass(frozen=True)
+class MinuteKlines:
+    """raw.binance__klines_1m, shaped as the catalog reads a source (``CONTRACT``,
+    ``STREAMS``, ``extract``): the same client and reader at ``interval=1m``."""
+
+    CONTRACT: LoadContract = CONTRACT_1M
+    STREAMS: tuple[str, ...] = STREAMS
+
+    def extract(
+        self,
+        http: HttpClient,
+        settings: Settings,
+        stream: str,
+        start: date,
+        end: date,
+        *,
+        now_ms: int | None = None,
+    ) -> Iterator[RawPage]:
+        """As :func:`extract` with ``interval="1m"``."""
+        if stream not in STREAMS:
+            raise ConfigError(f"unknown Binance symbol {stream!r}; known: {', '.join(STREAMS)}")
+        return extract(http, settings, stream, start, end, now_ms=now_ms, interval=MINUTE_INTERVAL)
+
+
+MINUTE_KLINES = MinuteKlines()

@@ -12,7 +12,16 @@ from pydantic import SecretStr
 
 from flows.errors import ConfigError, SchemaDriftError
 from flows.sources._contract import LoadContract
-from flows.sources._pagination import OffsetPaginator, paginate
+from flows.sources._json_sql import (
+    JsonReader,
+    RawPage,
+    check_records,
+    drift,
+    literal,
+    read_json_sql,
+    typed,
+)
+from flows.sources._pagination import OffsetPaginator, paginate_bodies
 from flows.sources._records import typed_columns, wire_frame
 
 if TYPE_CHECKING:
@@ -25,6 +34,11 @@ PAGE_LIMIT = 100_000  # the API's maximum `limit`
 MISSING_VALUE = "."  # FRED's marker for "no observation" (holidays, early gaps)
 DATE_FORMAT = "%Y-%m-%d"
 RECORDS_PATH = "observations[]"
+# How read_json reads a page: only these fields (an extra one is ignored), all as text.
+PAGE_COLUMNS = (
+    '{observations: \'STRUCT("date" VARCHAR, "value" VARCHAR, '
+    "realtime_start VARCHAR, realtime_end VARCHAR)[]'}"
+)
 
 # Wire field -> raw column. Every wire value is a string.
 FIELD_MAP: dict[str, str] = {
@@ -123,7 +137,7 @@ def to_usd_bn(series_id: str, value: float | None) -> float | None:
     return None if value is None else value * spec.usd_bn_per_unit
 
 
-def fetch_observations(
+def fetch_observation_pages(
     http: HttpClient,
     base_url: str,
     series_id: str,
@@ -133,8 +147,8 @@ def fetch_observations(
     page_size: int = PAGE_LIMIT,
     *,
     realtime: tuple[date, date] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Yield decoded ``series/observations`` pages for one series, paging by offset.
+) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """Yield ``series/observations`` pages for one series, paging by offset.
 
     Args:
         http: the client; the key is added to its ``secrets`` so error bodies are scrubbed.
@@ -147,7 +161,8 @@ def fetch_observations(
             real-time period (ALFRED vintages) instead of today's values only.
 
     Returns:
-        An iterator of pages; one request per page, made as the iterator is consumed.
+        An iterator of ``(body as received, decoded page)``; one request per page, made as
+        the iterator is consumed.
 
     Raises:
         SourceAPIError: FRED answered with an error payload (e.g. HTTP 400 for a bad key).
@@ -167,7 +182,87 @@ def fetch_observations(
     if realtime is not None:
         params["realtime_start"], params["realtime_end"] = (d.isoformat() for d in realtime)
     paginator = OffsetPaginator(SOURCE, limit=page_size)
-    yield from paginate(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
+    yield from paginate_bodies(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
+
+
+def fetch_observations(
+    http: HttpClient,
+    base_url: str,
+    series_id: str,
+    api_key: SecretStr,
+    start: date,
+    end: date,
+    page_size: int = PAGE_LIMIT,
+    *,
+    realtime: tuple[date, date] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Yield decoded ``series/observations`` pages (ALFRED vintages parse these in Python).
+
+    Args / Raises: as :func:`fetch_observation_pages`.
+
+    Returns:
+        An iterator of decoded pages.
+    """
+    pages = fetch_observation_pages(
+        http, base_url, series_id, api_key, start, end, page_size, realtime=realtime
+    )
+    for _, page in pages:
+        yield page
+
+
+def observations_reader(series_id: str) -> JsonReader:
+    """The SQL that types one series' spooled observation pages (values in the series' unit).
+
+    Args:
+        series_id: the series the pages were requested for (FRED does not echo it).
+
+    Returns:
+        A reader giving exactly ``CONTRACT.schema`` (plus ``_page``); "." values become null.
+        Running it raises SchemaDriftError when ``observations`` is missing or not a list of
+        objects, a field is missing or null, or a date/number does not parse.
+    """
+    return JsonReader(
+        SOURCE,
+        RECORDS_PATH,
+        _observations_sql(series_id, checked=False),
+        _observations_sql(series_id, checked=True),
+    )
+
+
+def _observations_sql(series_id: str, *, checked: bool) -> str:
+    def field(name: str) -> str:
+        return f"{RECORDS_PATH}.{name}"
+
+    def day(name: str) -> str:
+        return typed(
+            SOURCE, field(name), f"o.{name}", "DATE", date_format=DATE_FORMAT, checked=checked
+        )
+
+    no_list = drift(SOURCE, "observations", "'expected a list'")
+    value = typed(
+        SOURCE,
+        field("value"),
+        "o.value",
+        "DOUBLE",
+        null_marker=MISSING_VALUE,
+        checked=checked,
+    )
+    return f"""
+        select
+            {literal(series_id)} as series_id,
+            {day("date")} as date,
+            {value} as value,
+            {day("realtime_start")} as realtime_start,
+            {day("realtime_end")} as realtime_end,
+            _page
+        from (
+            select
+                unnest(case when observations is null then {no_list} else observations end)
+                    as o,
+                file_index as _page
+            from {read_json_sql(PAGE_COLUMNS, records=True)}
+        )
+    """
 
 
 def parse_observations(payload: dict[str, Any], series_id: str) -> pl.DataFrame:
@@ -207,8 +302,8 @@ def parse_observations(payload: dict[str, Any], series_id: str) -> pl.DataFrame:
 
 def extract(
     http: HttpClient, settings: Settings, stream: str, start: date, end: date
-) -> Iterator[pl.DataFrame]:
-    """Fetch and parse one series over ``[start, end]``, a frame per non-empty page.
+) -> Iterator[RawPage]:
+    """Fetch one series over ``[start, end]``, page bodies as received.
 
     Args:
         http: the shared client.
@@ -217,16 +312,20 @@ def extract(
         start / end: inclusive observation dates.
 
     Returns:
-        An iterator of raw frames; a window with no observations yields nothing.
+        An iterator of raw pages typed at load time by :func:`observations_reader`; a
+        window with no observations yields nothing.
 
     Raises:
         ConfigError: the key is unset or the series is not in the registry.
-        SourceAPIError / SourceHTTPError / SchemaDriftError: as the fetch and parse steps.
+        SourceAPIError / SourceHTTPError: as the fetch step.
+        SchemaDriftError: a page without an observations list, or a record without a field.
     """
     series_unit(stream)
     api_key = settings.require_fred_key()
-    pages = fetch_observations(http, settings.fred_base_url, stream, api_key, start, end)
-    for page in pages:
-        frame = parse_observations(page, stream)
-        if frame.height:
-            yield frame
+    reader = observations_reader(stream)
+    pages = fetch_observation_pages(http, settings.fred_base_url, stream, api_key, start, end)
+    for body, page in pages:
+        observations = page.get("observations") if isinstance(page, dict) else None
+        rows = check_records(SOURCE, observations, FIELD_MAP, RECORDS_PATH)
+        if rows:
+            yield RawPage(body, rows, reader)

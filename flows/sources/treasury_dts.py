@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from flows.errors import ConfigError, SchemaDriftError
+from flows.errors import ConfigError
 from flows.sources._contract import LoadContract
-from flows.sources._pagination import PageNumberPaginator, paginate
-from flows.sources._records import typed_columns, wire_frame
+from flows.sources._json_sql import (
+    JsonReader,
+    RawPage,
+    check_records,
+    drift,
+    read_json_sql,
+    required,
+    typed,
+)
+from flows.sources._pagination import PageNumberPaginator, paginate_bodies
 
 if TYPE_CHECKING:
     from flows.settings import Settings
@@ -38,6 +46,8 @@ FIELD_MAP: dict[str, str] = {
     "src_line_nbr": "src_line_nbr",
 }
 AMOUNT_FIELDS = ("close_today_bal", "open_today_bal", "open_month_bal", "open_fiscal_year_bal")
+# How read_json reads a page: only these fields (an extra one is ignored), all as text.
+PAGE_COLUMNS = "{data: 'STRUCT(" + ", ".join(f"{field} VARCHAR" for field in FIELD_MAP) + ")[]'}"
 
 # The account names the TGA balance has been reported under. The parser keeps every row as
 # sent; staging stitches the eras into one daily series using these constants.
@@ -103,8 +113,8 @@ CONTRACT = LoadContract(
 
 def fetch_operating_cash_balance(
     http: HttpClient, base_url: str, start: date, end: date, page_size: int = PAGE_SIZE
-) -> Iterator[dict[str, Any]]:
-    """Yield decoded pages of operating cash balance rows with record dates in [start, end].
+) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """Yield pages of operating cash balance rows with record dates in [start, end].
 
     Args:
         http: the shared client.
@@ -113,7 +123,7 @@ def fetch_operating_cash_balance(
         page_size: ``page[size]`` (the API allows up to 10000).
 
     Returns:
-        An iterator of pages, following ``meta["total-pages"]``.
+        An iterator of ``(body as received, decoded page)``, following ``meta["total-pages"]``.
 
     Raises:
         SourceAPIError: an error payload such as ``{"error": "Invalid Query Param", ...}``.
@@ -125,45 +135,63 @@ def fetch_operating_cash_balance(
         "sort": "record_date",
     }
     paginator = PageNumberPaginator(SOURCE, page_size=page_size)
-    yield from paginate(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
+    yield from paginate_bodies(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
 
 
-def parse_operating_cash_balance(payload: dict[str, Any]) -> pl.DataFrame:
-    """Turn one page into the raw frame: every row as sent, amounts in USD millions.
-
-    Args:
-        payload: one decoded page.
+def cash_balance_reader() -> JsonReader:
+    """The SQL that types spooled pages: every row as sent, amounts in USD millions.
 
     Returns:
-        A frame with exactly ``CONTRACT.schema``; the string "null" becomes null.
-
-    Raises:
-        SchemaDriftError: ``data`` is missing or not a list of objects, a field is missing
-            from a row, or a date/number does not parse.
+        A reader giving exactly ``CONTRACT.schema`` (plus ``_page``); the string "null"
+        becomes null. Running it raises SchemaDriftError when ``data`` is missing or not a
+        list of objects, a field is missing from a row (every field is sent on every row,
+        a missing amount as "null"), or a date/number does not parse.
     """
-    rows = payload.get("data") if isinstance(payload, dict) else None
-    if not isinstance(rows, list):
-        raise SchemaDriftError(SOURCE, "data", "expected a list")
-    if not rows:
-        return CONTRACT.empty_frame()
-    # Every field is sent on every row (a missing amount as "null"), so an absent key is drift.
-    wire = wire_frame(SOURCE, rows, list(FIELD_MAP), RECORDS_PATH, orient="objects")
-    amounts = {f: pl.col(f).replace(NULL_VALUE, None).cast(pl.Float64) for f in AMOUNT_FIELDS}
-    columns = {
-        "record_date": pl.col("record_date").str.to_date(DATE_FORMAT),
-        "account_type": pl.col("account_type"),
-        **amounts,
-        "table_nbr": pl.col("table_nbr"),
-        "src_line_nbr": pl.col("src_line_nbr").cast(pl.Int32),
-    }
-    renamed = {FIELD_MAP[field]: expr for field, expr in columns.items()}
-    return typed_columns(SOURCE, wire, renamed, RECORDS_PATH).select(list(CONTRACT.schema))
+    return JsonReader(
+        SOURCE, RECORDS_PATH, _cash_balance_sql(checked=False), _cash_balance_sql(checked=True)
+    )
+
+
+def _cash_balance_sql(*, checked: bool) -> str:
+    def field(name: str) -> str:
+        return f"{RECORDS_PATH}.{name}"
+
+    def amount(name: str) -> str:
+        return typed(
+            SOURCE, field(name), f"r.{name}", "DOUBLE", null_marker=NULL_VALUE, checked=checked
+        )
+
+    no_list = drift(SOURCE, "data", "'expected a list'")
+    record_date = typed(
+        SOURCE,
+        field("record_date"),
+        "r.record_date",
+        "DATE",
+        date_format=DATE_FORMAT,
+        checked=checked,
+    )
+    line = typed(SOURCE, field("src_line_nbr"), "r.src_line_nbr", "INTEGER", checked=checked)
+    return f"""
+        select
+            {record_date} as record_date,
+            {required(SOURCE, field("account_type"), "r.account_type")} as account_type,
+            {", ".join(f"{amount(name)} as {FIELD_MAP[name]}" for name in AMOUNT_FIELDS)},
+            {required(SOURCE, field("table_nbr"), "r.table_nbr")} as table_nbr,
+            {line} as src_line_nbr,
+            _page
+        from (
+            select
+                unnest(case when data is null then {no_list} else data end) as r,
+                file_index as _page
+            from {read_json_sql(PAGE_COLUMNS, records=True)}
+        )
+    """
 
 
 def extract(
     http: HttpClient, settings: Settings, stream: str, start: date, end: date
-) -> Iterator[pl.DataFrame]:
-    """Fetch and parse the operating cash balance over ``[start, end]``, a frame per page.
+) -> Iterator[RawPage]:
+    """Fetch the operating cash balance over ``[start, end]``, page bodies as received.
 
     Args:
         http: the shared client.
@@ -172,15 +200,19 @@ def extract(
         start / end: inclusive record dates.
 
     Returns:
-        An iterator of raw frames; a window with no statements (a weekend) yields nothing.
+        An iterator of raw pages typed at load time by :func:`cash_balance_reader`; a window
+        with no statements (a weekend) yields nothing.
 
     Raises:
         ConfigError: for any other stream.
-        SourceAPIError / SourceHTTPError / SchemaDriftError: as the fetch and parse steps.
+        SourceAPIError / SourceHTTPError: as the fetch step.
+        SchemaDriftError: a page without a data list, or a row without a field.
     """
     if stream not in STREAMS:
         raise ConfigError(f"unknown Treasury DTS stream {stream!r}; known: {', '.join(STREAMS)}")
-    for page in fetch_operating_cash_balance(http, settings.treasury_base_url, start, end):
-        frame = parse_operating_cash_balance(page)
-        if frame.height:
-            yield frame
+    reader = cash_balance_reader()
+    for body, page in fetch_operating_cash_balance(http, settings.treasury_base_url, start, end):
+        records = page.get("data") if isinstance(page, dict) else None
+        rows = check_records(SOURCE, records, FIELD_MAP, RECORDS_PATH)
+        if rows:
+            yield RawPage(body, rows, reader)

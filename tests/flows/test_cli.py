@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import threading
 from datetime import date, timedelta
 
 import polars as pl
@@ -9,11 +13,36 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.errors import PublishError
+from flows.progress import subscribe
 from flows.settings import settings_env
 from warehouse.db import connect
+from warehouse.publish import next_path, run_lock
 
 pytestmark = pytest.mark.flow
 runner = CliRunner()
+# The window of the one flow run the reading commands share (`published` below).
+RUN_WINDOW = ("2023-01-01", "2024-03-31")
+STAGE_LINE = re.compile(r"^\d\d:\d\d:\d\d stage ([a-z-]+)", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def published(prefect_harness, emulator, tmp_path_factory):
+    """One real `rotation run` on the emulator (about 10 s), shared by the tests that read it.
+
+    Yields (warehouse path, the run's CLI output); ROTATION_WAREHOUSE is left to each test.
+    """
+    warehouse = tmp_path_factory.mktemp("cli") / "rotation.duckdb"
+    with settings_env({**emulator.settings_overrides(), "warehouse": warehouse}):
+        result = runner.invoke(app, ["run", "--start", RUN_WINDOW[0], "--end", RUN_WINDOW[1]])
+    assert result.exit_code == 0, result.output
+    return warehouse, result.output
+
+
+def invoke_on(warehouse, *args: str):
+    """Run a `rotation` command with ROTATION_WAREHOUSE pointing at ``warehouse``."""
+    with settings_env({"warehouse": warehouse}):
+        return runner.invoke(app, list(args))
 
 
 def expected_net_liquidity(con) -> pl.DataFrame:
@@ -63,15 +92,11 @@ def expected_net_liquidity(con) -> pl.DataFrame:
 
 class TestRun:
     def test_run_with_a_window_loads_the_servers_data_and_marts_follow_the_definitions(
-        self, prefect_harness, emulator, tmp_path
+        self, published
     ):
         """`run --start --end` on a server: each daily net value follows the definition."""
-        warehouse = tmp_path / "x.duckdb"
-        env = {**emulator.settings_overrides(), "warehouse": warehouse}
-        with settings_env(env):
-            result = runner.invoke(app, ["run", "--start", "2023-01-01", "--end", "2024-03-31"])
-        assert result.exit_code == 0, result.output
-        assert "success" in result.output
+        warehouse, output = published
+        assert "success" in output
         with connect(warehouse, read_only=True) as con:
             expected = expected_net_liquidity(con)
             got = con.sql(
@@ -86,6 +111,22 @@ class TestRun:
         )
         assert mismatched.height == 0, mismatched
         assert span == (date(2023, 1, 1), date(2024, 3, 31))
+
+    def test_without_a_terminal_progress_is_one_plain_line_per_stage(self, published):
+        """CI logs get the stages in order, timestamped, and no terminal control codes."""
+        _, output = published
+        assert STAGE_LINE.findall(output) == [
+            "extract",
+            "validate",
+            "load",
+            "transform",
+            "validate-marts",
+            "publish",
+            "docs",
+            "done",
+        ]
+        assert "\x1b[" not in output
+        assert re.search(r"stage extract \(streams \d+\)", output)
 
     def test_start_after_end_is_refused_with_a_one_line_reason(self):
         """A reversed window exits 2 before anything runs."""
@@ -137,3 +178,154 @@ class TestDemo:
             for mart in ("fct_net_liquidity", "fct_net_liquidity_weekly", "fct_asset_daily"):
                 assert con.execute(f"select count(*) from marts.{mart}").fetchone()[0] > 0
         assert (first, origin) == (date(2015, 1, 1), "synthetic")
+
+
+class TestStatus:
+    def test_status_shows_the_run_as_synthetic_with_watermarks_and_staleness(self, published):
+        """The emulator's run is labelled synthetic; its 2024-03-31 watermarks are long stale."""
+        warehouse, _ = published
+        result = invoke_on(warehouse, "status")
+        assert result.exit_code == 0, result.output
+        out = result.output
+        assert "SYNTHETIC DATA" in out
+        assert f"warehouse  {warehouse}" in out
+        assert f"size       {warehouse.stat().st_size:,} bytes" in out
+        assert re.search(r"success\s+│ synthetic\s+│ run\s+│ 2023-01-01 \.\. 2024-03-31", out)
+        klines = next(line for line in out.splitlines() if "raw.binance__klines" in line)
+        assert "│ 9 " in klines  # nine symbols
+        assert "2024-03-31" in klines
+        assert "2 days" in klines
+        assert "STALE" in klines
+
+    def test_status_without_a_warehouse_says_how_to_build_one(self, tmp_path):
+        result = invoke_on(tmp_path / "none.duckdb", "status")
+        assert result.exit_code == 2
+        assert "no warehouse at" in result.output
+        assert "make demo" in result.output
+
+
+class TestQuery:
+    SQL = (
+        "select asset, count(*) as n, min(date) as first_date from marts.fct_asset_daily "
+        "where asset in ('BTC', 'ETH') group by 1 order by 1"
+    )
+
+    def test_a_query_prints_a_table_of_the_rows(self, published):
+        """BTC and ETH trade every day: 456 UTC days from 2023-01-01 to 2024-03-31."""
+        warehouse, _ = published
+        result = invoke_on(warehouse, "query", self.SQL)
+        assert result.exit_code == 0, result.output
+        assert re.search(r"│ BTC\s+│\s+456 │ 2023-01-01 │", result.output)
+        assert re.search(r"│ ETH\s+│\s+456 │ 2023-01-01 │", result.output)
+        assert "2 rows" in result.output
+
+    def test_csv_goes_to_stdout_and_json_and_parquet_to_files(self, published, tmp_path):
+        warehouse, _ = published
+        csv = invoke_on(warehouse, "query", self.SQL, "--format", "csv")
+        assert csv.stdout == "asset,n,first_date\nBTC,456,2023-01-01\nETH,456,2023-01-01\n"
+        as_json = invoke_on(
+            warehouse, "query", self.SQL, "--format", "json", "--out", str(tmp_path / "q.json")
+        )
+        assert as_json.exit_code == 0, as_json.output
+        assert json.loads((tmp_path / "q.json").read_text())[0] == {
+            "asset": "BTC",
+            "n": 456,
+            "first_date": "2023-01-01",
+        }
+        parquet = invoke_on(warehouse, "query", self.SQL, "--out", str(tmp_path / "q.parquet"))
+        assert parquet.exit_code == 0, parquet.output
+        assert pl.read_parquet(tmp_path / "q.parquet")["n"].to_list() == [456, 456]
+
+    def test_a_sql_file_can_be_given_with_file(self, published, tmp_path):
+        """SQL starting with a comment would read as an option: --file takes it from a file."""
+        warehouse, _ = published
+        sql = tmp_path / "q.sql"
+        sql.write_text("-- how many assets?\nselect count(*) as n from marts.dim_asset")
+        result = invoke_on(warehouse, "query", "--file", str(sql), "--format", "csv")
+        assert result.stdout == "n\n13\n"
+
+    @pytest.mark.parametrize(
+        ("sql", "message"),
+        [
+            pytest.param("select * from marts.nope", "Catalog Error", id="unknown_table"),
+            pytest.param("delete from marts.dim_asset", "read-only", id="write_refused"),
+        ],
+    )
+    def test_a_failing_statement_exits_1_with_one_line(self, published, sql, message):
+        warehouse, _ = published
+        result = invoke_on(warehouse, "query", sql)
+        assert result.exit_code == 1
+        assert result.output.startswith("error: ")
+        assert message in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+    def test_query_answers_while_a_nightly_run_is_building(self, published, emulator, tmp_path):
+        """Mid-run (lock held, `.next` open for writing) a query reads the published file at once;
+        after the run publishes, the next query sees the new run."""
+        from flows.nightly import nightly
+
+        warehouse = tmp_path / "rotation.duckdb"
+        shutil.copyfile(published[0], warehouse)
+        building, release = threading.Event(), threading.Event()
+        outcome = {}
+
+        def hold_at_transform(kind, fields):
+            if kind == "stage" and fields["name"] == "transform":
+                building.set()
+                release.wait(timeout=120)
+
+        def run():
+            try:
+                outcome["summary"] = nightly(start=date(2024, 4, 1), end=date(2024, 4, 30))
+            except BaseException as exc:  # surfaced by the assertion below
+                outcome["error"] = exc
+            finally:
+                building.set()
+
+        env = {**emulator.settings_overrides(), "warehouse": warehouse}
+        with settings_env(env), subscribe(hold_at_transform):
+            worker = threading.Thread(target=run)
+            worker.start()
+            try:
+                assert building.wait(timeout=120)
+                assert "error" not in outcome, outcome
+                assert next_path(warehouse).exists()
+                with pytest.raises(PublishError), run_lock(warehouse):
+                    pass  # the run holds the writer's lock...
+                during = runner.invoke(  # ...and the query does not need it
+                    app, ["query", "select count(*) as runs from meta.runs", "--format", "csv"]
+                )
+            finally:
+                release.set()
+                worker.join(timeout=120)
+            after = runner.invoke(
+                app, ["query", "select count(*) as runs from meta.runs", "--format", "csv"]
+            )
+        assert during.stdout == "runs\n1\n"
+        assert outcome["summary"].status == "success"
+        assert after.stdout == "runs\n2\n"
+
+
+class TestReportAndExport:
+    def test_report_writes_one_self_contained_html_file(self, published, tmp_path):
+        warehouse, _ = published
+        out = tmp_path / "r" / "report.html"
+        result = invoke_on(warehouse, "report", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        page = out.read_text()
+        assert f"wrote {out} ({out.stat().st_size:,} bytes)" in result.output
+        assert 'id="synthetic-banner"' in page
+        assert page.count('<div class="chart"') == 7
+        assert "<script src" not in page
+
+    def test_export_writes_every_mart_and_the_dictionary(self, published, tmp_path):
+        warehouse, _ = published
+        result = invoke_on(warehouse, "export", "--out", str(tmp_path / "x"))
+        assert result.exit_code == 0, result.output
+        manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
+        assert manifest["data_origin"] == "synthetic"
+        with connect(warehouse, read_only=True) as con:
+            daily = con.execute("select count(*) from marts.fct_asset_daily").fetchall()[0][0]
+        exported = {t["name"]: t["rows"] for t in manifest["tables"]}
+        assert exported["marts.fct_asset_daily"] == daily
+        assert "marts.fct_asset_daily" in (tmp_path / "x" / "catalog.json").read_text()

@@ -14,6 +14,7 @@ from flows.settings import Settings
 from flows.sources import fred
 
 from . import routes, wire
+from .pages import typed_pages, typed_raw
 
 OBS_PATH = "/fred/series/observations"
 WALCL_WEEKS = [
@@ -87,7 +88,109 @@ class TestSeriesRegistry:
         assert [sid for sid, s in fred.SERIES.items() if not s.is_level] == ["WTREGEN"]
 
 
+def typed(tmp_path, series_id, *pages):
+    return typed_pages(fred.CONTRACT, fred.observations_reader(series_id), tmp_path, *pages)
+
+
+class TestObservationsReader:
+    """The load path: DuckDB types the spooled pages (ALFRED vintages still use parse_*)."""
+
+    def test_returns_exactly_the_contract_schema_with_typed_values(self, tmp_path):
+        """Strings become dates and floats; the series id is added from the request."""
+        frame = typed(tmp_path, "WALCL", wire.fred_page(WALCL_WEEKS[:2]))
+
+        assert frame.schema == pl.Schema(fred.CONTRACT.schema)
+        assert frame.row(0, named=True) == {
+            "series_id": "WALCL",
+            "date": date(2025, 1, 1),
+            "value": 6_853_000.0,
+            "realtime_start": date(2025, 1, 15),
+            "realtime_end": date(2025, 1, 15),
+        }
+
+    def test_dot_value_becomes_null(self, tmp_path):
+        """FRED's "." (no observation, e.g. 2024-01-01 for RRPONTSYD) types to null."""
+        page = wire.fred_page(
+            [
+                wire.fred_observation(date(2024, 1, 1), "."),
+                wire.fred_observation(date(2024, 1, 2), "680.563"),
+            ]
+        )
+
+        frame = typed(tmp_path, "RRPONTSYD", page)
+
+        assert frame["value"].to_list() == [None, 680.563]
+
+    def test_an_empty_page_gives_no_rows_with_the_schema(self, tmp_path):
+        """No observations is an empty, correctly typed batch."""
+        frame = typed(tmp_path, "WALCL", wire.fred_page([]))
+
+        assert frame.height == 0
+        assert frame.schema == pl.Schema(fred.CONTRACT.schema)
+
+    def test_a_missing_value_field_is_schema_drift(self, tmp_path):
+        """An observation without "value" raises SchemaDriftError naming the field."""
+        broken = dict(WALCL_WEEKS[0])
+        del broken["value"]
+
+        with pytest.raises(SchemaDriftError, match="missing or null") as info:
+            typed(tmp_path, "WALCL", wire.fred_page([WALCL_WEEKS[1], broken]))
+
+        assert (info.value.source, info.value.field) == ("fred", "observations[].value")
+
+    def test_a_json_null_value_is_schema_drift_not_a_missing_observation(self, tmp_path):
+        """Only "." means no observation; a JSON null is a shape FRED never sends."""
+        broken = {**WALCL_WEEKS[0], "value": None}
+
+        with pytest.raises(SchemaDriftError, match="missing or null"):
+            typed(tmp_path, "WALCL", wire.fred_page([broken]))
+
+    def test_a_value_that_is_not_a_number_is_schema_drift(self, tmp_path):
+        """A value other than a number or "." is drift, not a silent null."""
+        page = wire.fred_page([wire.fred_observation(date(2025, 1, 1), "n/a")])
+
+        with pytest.raises(SchemaDriftError, match="n/a") as info:
+            typed(tmp_path, "WALCL", page)
+
+        assert info.value.field == "observations[].value"
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            pytest.param(6853000.5, 6_853_000.5, id="json_number"),  # not a string: parsed
+            pytest.param("6.8e6", 6_800_000.0, id="exponent"),  # a valid float literal
+        ],
+    )
+    def test_a_number_in_another_spelling_is_parsed_to_its_value(self, tmp_path, value, expected):
+        """A number sent as a JSON number or in exponent form is never a wrong value."""
+        frame = typed(tmp_path, "WALCL", wire.fred_page([{**WALCL_WEEKS[0], "value": value}]))
+
+        assert frame["value"].to_list() == [expected]
+
+    def test_a_date_in_another_format_is_schema_drift(self, tmp_path):
+        """2025/01/01 is not FRED's ISO date: drift naming the field."""
+        page = wire.fred_page([{**WALCL_WEEKS[0], "date": "2025/01/01"}])
+
+        with pytest.raises(SchemaDriftError, match="2025/01/01") as info:
+            typed(tmp_path, "WALCL", page)
+
+        assert info.value.field == "observations[].date"
+
+    def test_an_extra_field_is_ignored(self, tmp_path):
+        """A field FRED adds later does not stop the load."""
+        frame = typed(tmp_path, "WALCL", wire.fred_page([{**WALCL_WEEKS[0], "vintage": "x"}]))
+
+        assert frame["value"].to_list() == [6_853_000.0]
+
+    def test_a_payload_without_observations_is_schema_drift(self, tmp_path):
+        """An envelope missing the observations list raises SchemaDriftError."""
+        with pytest.raises(SchemaDriftError, match="'observations'"):
+            typed(tmp_path, "WALCL", {"count": 0})
+
+
 class TestParseObservations:
+    """The Python parser, kept for ALFRED vintages (flows/sources/fred_vintages.py)."""
+
     def test_returns_exactly_the_contract_schema_with_typed_values(self):
         """Strings become dates and floats; the series id is added from the request."""
         frame = fred.parse_observations(wire.fred_page(WALCL_WEEKS[:2]), "WALCL")
@@ -193,27 +296,28 @@ class TestFetchObservations:
 
 
 class TestExtract:
-    def test_frames_cover_the_window_with_values_in_millions(
-        self, httpserver: HTTPServer, http, settings
+    def test_pages_cover_the_window_with_values_in_millions(
+        self, httpserver: HTTPServer, http, settings, tmp_path
     ):
-        """WALCL for January 2025 comes back as one frame of five raw rows."""
+        """WALCL for January 2025 comes back as one page of five raw rows."""
         httpserver.expect_request(OBS_PATH).respond_with_handler(
             routes.fred_observations(WALCL_WEEKS, settings.require_fred_key().get_secret_value())
         )
 
-        frames = list(fred.extract(http, settings, "WALCL", date(2025, 1, 1), date(2025, 1, 31)))
+        pages = list(fred.extract(http, settings, "WALCL", date(2025, 1, 1), date(2025, 1, 31)))
+        frame = typed_raw(fred.CONTRACT, pages, tmp_path)
 
-        assert len(frames) == 1
-        assert frames[0]["value"].to_list() == [
+        assert [p.rows for p in pages] == [5]
+        assert frame["value"].to_list() == [
             6853000.0,
             6869000.0,
             6835000.0,
             6840000.0,
             6818000.0,
         ]
-        assert frames[0]["series_id"].unique().to_list() == ["WALCL"]
+        assert frame["series_id"].unique().to_list() == ["WALCL"]
 
-    def test_an_empty_window_yields_no_frame(self, httpserver: HTTPServer, http, settings):
+    def test_an_empty_window_yields_no_page(self, httpserver: HTTPServer, http, settings):
         """A window before the first observation is not an error: nothing is yielded."""
         httpserver.expect_request(OBS_PATH).respond_with_handler(
             routes.fred_observations(WALCL_WEEKS, settings.require_fred_key().get_secret_value())
@@ -267,7 +371,9 @@ class TestExtract:
         assert len(httpserver.log) == 1
         assert http.secrets == []
 
-    def test_a_rate_series_is_extracted_in_percent(self, httpserver: HTTPServer, http, settings):
+    def test_a_rate_series_is_extracted_in_percent(
+        self, httpserver: HTTPServer, http, settings, tmp_path
+    ):
         """DFF is a registry series: its values come back as sent, in percent."""
         httpserver.expect_request(OBS_PATH).respond_with_handler(
             routes.fred_observations(
@@ -276,9 +382,10 @@ class TestExtract:
             )
         )
 
-        frames = list(fred.extract(http, settings, "DFF", date(2024, 6, 1), date(2024, 6, 6)))
+        pages = list(fred.extract(http, settings, "DFF", date(2024, 6, 1), date(2024, 6, 6)))
 
-        assert frames[0].select("series_id", "value").rows() == [("DFF", 5.33)]
+        frame = typed_raw(fred.CONTRACT, pages, tmp_path)
+        assert frame.select("series_id", "value").rows() == [("DFF", 5.33)]
 
     def test_an_unknown_series_is_a_config_error(self, httpserver: HTTPServer, http, settings):
         """Only registry series can be extracted: their unit must be known downstream."""

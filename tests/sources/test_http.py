@@ -174,6 +174,24 @@ class TestGet:
         with pytest.raises(SourceHTTPError, match="not JSON"):
             http.get_json(httpserver.url_for(PATH))
 
+    def test_a_body_that_is_not_json_once_is_retried(self, httpserver: HTTPServer, http, sleeps):
+        """An HTML page with status 200, then JSON: one retry, the JSON is returned."""
+        httpserver.expect_ordered_request(PATH).respond_with_data("<html></html>", status=200)
+        httpserver.expect_ordered_request(PATH).respond_with_json({"ok": 1})
+
+        assert http.get_json(httpserver.url_for(PATH)) == {"ok": 1}
+        assert len(sleeps) == 1
+
+    def test_get_json_page_returns_the_body_as_received_and_decoded(
+        self, httpserver: HTTPServer, http
+    ):
+        """The bytes exactly as sent (spacing kept) next to the decoded page."""
+        httpserver.expect_request(PATH).respond_with_data(
+            "[1,  2]", content_type="application/json"
+        )
+
+        assert http.get_json_page(httpserver.url_for(PATH)) == (b"[1,  2]", [1, 2])
+
     def test_per_host_minimum_interval_spaces_requests(self, httpserver: HTTPServer, sleeps):
         """With a 1 s interval for the host, the second request waits about 1 s."""
         httpserver.expect_request(PATH).respond_with_json({})

@@ -13,6 +13,7 @@ from flows.sources import treasury_dts as dts
 
 from . import routes, wire
 from .conftest import TREASURY_PREFIX
+from .pages import typed_pages, typed_raw
 
 OCB_PATH = TREASURY_PREFIX + dts.ENDPOINT
 
@@ -64,12 +65,14 @@ class TestEras:
         assert dts.ERAS[era].balance_field == balance_field
 
 
-class TestParseOperatingCashBalance:
-    def test_returns_exactly_the_contract_schema_in_usd_millions(self):
+def typed(tmp_path, *pages):
+    return typed_pages(dts.CONTRACT, dts.cash_balance_reader(), tmp_path, *pages)
+
+
+class TestCashBalanceReader:
+    def test_returns_exactly_the_contract_schema_in_usd_millions(self, tmp_path):
         """Amounts stay in USD millions as sent; src_line_nbr becomes an Int32."""
-        frame = dts.parse_operating_cash_balance(
-            wire.dts_page(split_era_day(date(2025, 7, 7), 332_482))
-        )
+        frame = typed(tmp_path, wire.dts_page(split_era_day(date(2025, 7, 7), 332_482)))
 
         assert frame.schema == pl.Schema(dts.CONTRACT.schema)
         closing = frame.filter(pl.col("account_type") == dts.ACCOUNT_TGA_CLOSING)
@@ -84,17 +87,17 @@ class TestParseOperatingCashBalance:
             "src_line_nbr": 4,
         }
 
-    def test_the_string_null_becomes_null(self):
+    def test_the_string_null_becomes_null(self, tmp_path):
         """Fiscal Data's "null" string parses to a real null, other amounts to floats."""
         row = wire.dts_row(date(2025, 7, 7), dts.ACCOUNT_TGA_DEPOSITS, open_today="38702")
 
-        frame = dts.parse_operating_cash_balance(wire.dts_page([row]))
+        frame = typed(tmp_path, wire.dts_page([row]))
 
         assert frame["close_today_bal"].to_list() == [None]
         assert frame["open_month_bal"].to_list() == [None]
         assert frame["open_today_bal"].to_list() == [38_702.0]
 
-    def test_all_three_eras_are_kept_as_sent(self):
+    def test_all_three_eras_are_kept_as_sent(self, tmp_path):
         """One row per old era plus the four split-era rows: six rows, nothing stitched."""
         rows = [
             wire.dts_row(
@@ -104,7 +107,7 @@ class TestParseOperatingCashBalance:
             *split_era_day(date(2022, 4, 18), 935_000),
         ]
 
-        frame = dts.parse_operating_cash_balance(wire.dts_page(rows))
+        frame = typed(tmp_path, wire.dts_page(rows))
 
         assert frame.select("record_date", "account_type", "close_today_bal").rows() == [
             (date(2021, 9, 30), "Federal Reserve Account", 215_000.0),
@@ -116,29 +119,57 @@ class TestParseOperatingCashBalance:
         ]
         assert frame["open_today_bal"].to_list()[-1] == 935_000.0
 
-    def test_a_missing_field_is_schema_drift(self):
+    def test_a_missing_field_is_schema_drift(self, tmp_path):
         """A row without open_today_bal raises SchemaDriftError naming it."""
         row = wire.dts_row(date(2025, 7, 7), dts.ACCOUNT_TGA_CLOSING, open_today="1")
         del row["open_today_bal"]
 
         with pytest.raises(SchemaDriftError, match="missing or null") as info:
-            dts.parse_operating_cash_balance(wire.dts_page([row]))
+            typed(tmp_path, wire.dts_page([row]))
 
         assert (info.value.source, info.value.field) == ("treasury", "data[].open_today_bal")
 
-    def test_an_amount_with_thousands_separators_is_schema_drift(self):
+    def test_an_amount_with_thousands_separators_is_schema_drift(self, tmp_path):
         """ "332,482" is not the plain number the API promises: drift, not a null."""
         row = wire.dts_row(date(2025, 7, 7), dts.ACCOUNT_TGA_CLOSING, open_today="332,482")
 
         with pytest.raises(SchemaDriftError, match="332,482") as info:
-            dts.parse_operating_cash_balance(wire.dts_page([row]))
+            typed(tmp_path, wire.dts_page([row]))
 
         assert info.value.field == "data[].open_today_bal"
 
-    def test_a_page_without_data_is_schema_drift(self):
+    def test_an_amount_sent_as_a_json_number_is_parsed_not_refused(self, tmp_path):
+        """38702 (a number, not "38702") is still USD 38,702 million, never a wrong value."""
+        row = wire.dts_row(date(2025, 7, 7), dts.ACCOUNT_TGA_DEPOSITS, open_today="1")
+        row["open_today_bal"] = 38702
+
+        frame = typed(tmp_path, wire.dts_page([row]))
+
+        assert frame["open_today_bal"].to_list() == [38_702.0]
+
+    def test_an_extra_field_is_ignored(self, tmp_path):
+        """A new field upstream (here "transaction_type") does not stop the load."""
+        row = wire.dts_row(date(2025, 7, 7), dts.ACCOUNT_TGA_DEPOSITS, open_today="38702")
+
+        frame = typed(tmp_path, wire.dts_page([{**row, "transaction_type": "Deposits"}]))
+
+        assert frame.columns == list(dts.CONTRACT.schema)
+        assert frame["open_today_bal"].to_list() == [38_702.0]
+
+    def test_a_renamed_field_is_schema_drift_naming_the_old_name(self, tmp_path):
+        """record_date renamed to recordDate: the contract's field is missing."""
+        row = wire.dts_row(date(2025, 7, 7), dts.ACCOUNT_TGA_DEPOSITS, open_today="38702")
+        row["recordDate"] = row.pop("record_date")
+
+        with pytest.raises(SchemaDriftError, match="missing or null") as info:
+            typed(tmp_path, wire.dts_page([row]))
+
+        assert info.value.field == "data[].record_date"
+
+    def test_a_page_without_data_is_schema_drift(self, tmp_path):
         """An envelope without the data list raises SchemaDriftError naming data."""
         with pytest.raises(SchemaDriftError, match="'data'"):
-            dts.parse_operating_cash_balance({"meta": {"total-pages": 0}})
+            typed(tmp_path, {"meta": {"total-pages": 0}})
 
 
 class TestFetchOperatingCashBalance:
@@ -159,7 +190,8 @@ class TestFetchOperatingCashBalance:
             )
         )
 
-        assert [len(p["data"]) for p in pages] == [10, 10, 8]
+        assert [len(page["data"]) for _, page in pages] == [10, 10, 8]
+        assert [body[:10] for body, _ in pages] == [b'{"data": ['] * 3  # bytes as received
         args = [request.args for request, _ in httpserver.log]
         assert [a["page[number]"] for a in args] == ["1", "2", "3"]
         assert args[0]["filter"] == "record_date:gte:2025-07-01,record_date:lte:2025-07-31"
@@ -168,19 +200,21 @@ class TestFetchOperatingCashBalance:
 
 
 class TestExtract:
-    def test_frames_hold_every_row_in_the_window(self, httpserver: HTTPServer, http, settings):
+    def test_pages_hold_every_row_in_the_window(
+        self, httpserver: HTTPServer, http, settings, tmp_path
+    ):
         """The base URL's path prefix is kept and the 5-day window gives 20 rows."""
         rows = [r for d in weekdays(date(2025, 7, 7), 5) for r in split_era_day(d, 300_000)]
         httpserver.expect_request(OCB_PATH).respond_with_handler(
             routes.dts_operating_cash_balance(rows)
         )
 
-        frames = list(
-            dts.extract(http, settings, dts.RESOURCE, date(2025, 7, 7), date(2025, 7, 11))
-        )
+        pages = list(dts.extract(http, settings, dts.RESOURCE, date(2025, 7, 7), date(2025, 7, 11)))
+        frame = typed_raw(dts.CONTRACT, pages, tmp_path)
 
-        assert [f.height for f in frames] == [20]
-        assert frames[0]["record_date"].n_unique() == 5
+        assert [p.rows for p in pages] == [20]
+        assert frame.height == 20
+        assert frame["record_date"].n_unique() == 5
 
     def test_a_weekend_window_yields_nothing(self, httpserver: HTTPServer, http, settings):
         """No statement on Saturday and Sunday is not an error."""

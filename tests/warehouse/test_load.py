@@ -8,6 +8,7 @@ import pytest
 
 from flows.errors import SchemaDriftError
 from tests.warehouse.conftest import PRICES, frame, spooled
+from warehouse.bulk import bulk_load
 from warehouse.db import table_checksum
 from warehouse.load import load_stream
 from warehouse.state import get_watermark, incremental_start
@@ -115,3 +116,60 @@ class TestSpool:
         s = spool.writer(PRICES, "AAA")
         with pytest.raises(SchemaDriftError, match="close"):
             spool.write(s, PRICES, frame([("AAA", D1, 1.0)]).drop("close"))
+
+
+class TestBulkLoad:
+    """Long histories: groups of pages INSERTed straight, re-loads MERGEd, the gate decides."""
+
+    def streams(self, spool, *names, days=(D1, D2, D3)):
+        return [
+            spooled(spool, name, [(name, d, float(i)) for i, d in enumerate(days)])
+            for name in names
+        ]
+
+    def test_a_first_load_inserts_every_stream_in_groups(self, con, spool):
+        """Two streams of one page each, one page per group: six rows, watermarks set."""
+        results = bulk_load(
+            con, PRICES, self.streams(spool, "AAA", "BBB"), run_id="r1", window=W, max_pages=1
+        )
+
+        assert [(r.stream, r.rows_inserted, r.watermark) for r in results] == [
+            ("AAA", 3, D3),
+            ("BBB", 3, D3),
+        ]
+        assert con.execute("select count(*) from raw.test__prices").fetchone()[0] == 6
+        assert get_watermark(con, PRICES, "BBB") == D3
+
+    def test_reloading_the_same_pages_merges_instead_of_doubling(self, con, spool):
+        """The second load collides with the first, rolls back its INSERT and MERGEs: no row
+        is doubled and nothing changed, so nothing is updated."""
+        bulk_load(con, PRICES, self.streams(spool, "AAA"), run_id="r1", window=W)
+        before = table_checksum(con, PRICES.table)
+
+        (again,) = bulk_load(con, PRICES, self.streams(spool, "AAA"), run_id="r2", window=W)
+
+        assert (again.rows_inserted, again.rows_updated) == (0, 0)
+        assert table_checksum(con, PRICES.table) == before
+
+    def test_a_gate_that_refuses_a_group_leaves_nothing_behind(self, con, spool):
+        """The gate sees the group's rows as Arrow; raising rolls them back."""
+        seen = []
+
+        def refuse(batch):
+            seen.append(batch.num_rows)
+            raise RuntimeError("blocked by validation")
+
+        with pytest.raises(RuntimeError, match="blocked"):
+            bulk_load(con, PRICES, self.streams(spool, "AAA"), run_id="r1", window=W, gate=refuse)
+
+        assert seen == [3]
+        assert con.execute("select count(*) from raw.test__prices").fetchone()[0] == 0
+        assert get_watermark(con, PRICES, "AAA") is None
+
+    def test_the_memory_limit_is_restored_after_the_load(self, con, spool):
+        """DuckDB's memory is bounded while loading, then set back as it was (the default)."""
+        before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+        bulk_load(con, PRICES, self.streams(spool, "AAA"), run_id="r1", window=W)
+
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == before

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
+import warehouse.publish as publish_module
 from flows.errors import PublishError
 from warehouse.db import connect
-from warehouse.publish import abandon, begin_build, next_path, publish, run_lock
+from warehouse.publish import abandon, begin_build, lock_path, next_path, publish, run_lock
 
 READER = textwrap.dedent(
     """
@@ -103,3 +106,60 @@ class TestRunLock:
             run_lock(published),
         ):
             pass
+
+    def test_the_refusal_names_the_pid_of_the_holder(self, tmp_path):
+        """The holder writes its pid into the lock file; the refused run's message quotes it."""
+        published = tmp_path / "rotation.duckdb"
+        with run_lock(published):
+            assert lock_path(published).read_text() == f"{os.getpid()}\n"
+            refused = pytest.raises(PublishError, match=rf"another run \(pid {os.getpid()}\)")
+            with refused, run_lock(published):
+                pass
+
+    def test_a_released_lock_is_empty_and_can_be_taken_again(self, tmp_path):
+        """After the holder leaves, the pid is gone and the next run gets the lock."""
+        published = tmp_path / "rotation.duckdb"
+        with run_lock(published):
+            pass
+        assert lock_path(published).read_text() == ""
+        with run_lock(published):
+            assert lock_path(published).read_text() == f"{os.getpid()}\n"
+
+
+class TestBeginBuild:
+    def test_a_copy_that_cannot_be_written_fails_cleanly(self, tmp_path, monkeypatch):
+        """ENOSPC while copying to .next: PublishError, no partial .next, published untouched."""
+        published = tmp_path / "rotation.duckdb"
+        build(published, 3)
+        before = published.read_bytes()
+
+        def disk_full(src, dst):
+            with open(dst, "wb") as handle:
+                handle.write(b"partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(publish_module.shutil, "copyfile", disk_full)
+        with pytest.raises(PublishError, match="No space left on device"):
+            begin_build(published)
+        assert not next_path(published).exists()
+        assert published.read_bytes() == before
+
+    def test_a_swap_that_fails_raises_publish_error_and_keeps_the_old_file(
+        self, tmp_path, monkeypatch
+    ):
+        """ENOSPC at the final os.replace: PublishError; the published bytes are unchanged."""
+        published = tmp_path / "rotation.duckdb"
+        build(published, 3)
+        before = published.read_bytes()
+        con = begin_build(published)
+        con.execute("insert into t select 99")
+
+        def disk_full(src, dst):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(publish_module.os, "replace", disk_full)
+        with pytest.raises(PublishError, match="No space left on device"):
+            publish(con, published)
+        abandon(None, published)
+        assert published.read_bytes() == before
+        assert not next_path(published).exists()

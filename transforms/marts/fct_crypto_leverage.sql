@@ -50,7 +50,9 @@ daily_funding as (
     select
         futures_funding.funding_date as date,
         futures_funding.asset,
-        avg(futures_funding.funding_rate) as funding_rate_avg,
+        -- ordered: a float mean must not depend on the rows' physical order, or two loads
+        -- of the same data (one run, or a chunked backfill) would differ in the last bit
+        avg(futures_funding.funding_rate order by futures_funding.funding_at) as funding_rate_avg,
         count(futures_funding.funding_rate) as count_fundings
     from futures_funding as futures_funding
     group by futures_funding.funding_date, futures_funding.asset

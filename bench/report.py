@@ -1,0 +1,282 @@
+"""The markdown section bench/run.py writes into bench/RESULTS.md: figures, ratios, targets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.incremental import DATA_WORK_TARGET_S, PROCESS_TARGET_S
+from bench.payloads import Dataset
+
+if TYPE_CHECKING:
+    from bench.run import Measure, Sizes
+
+MIB = 1024 * 1024
+RSS_TARGET = 1024 * MIB
+RATIO_TARGET = 1.5  # ours / read_json
+DLT_TARGET = 30.0  # dlt (parquet loader) / ours
+VALIDATION_TARGET = 0.25  # validation / load
+
+
+def _find(measures: list[Measure], dataset: str, path: str) -> Measure | None:
+    return next((m for m in measures if m.dataset == dataset and m.path == path), None)
+
+
+def _verdict(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+def render(
+    measures: list[Measure],
+    datasets: dict[str, Dataset],
+    agreed: dict[str, tuple[int, int]],
+    incremental: dict | None,
+    *,
+    sizes: Sizes,
+    machine: str,
+    when: datetime,
+    total_s: float,
+    command: str,
+) -> str:
+    """The RESULTS.md section for one benchmark run.
+
+    Returns:
+        Markdown, without the section markers.
+    """
+    large = f"klines_{sizes.large_factor}x"
+    lines = [
+        "## Load path: ours vs DuckDB read_json vs dlt (bench/run.py)",
+        "",
+        f"Command: `{command}` - measured {when:%Y-%m-%d %H:%M} UTC on {machine}; "
+        f"the whole benchmark took {total_s / 60:.1f} min. Each path loads the same pages into "
+        "a fresh warehouse in its own process; seconds are the best of "
+        f"{sizes.repeats} interleaved runs on the small datasets and of one run on {large}. "
+        "Peak RSS is the process's high-water mark (`ru_maxrss`), imports included; "
+        "'RSS before' is the process after imports and GX set-up (psutil).",
+        "",
+        "Sizes (the choices): 1-minute klines for "
+        f"{sizes.symbols} symbols, {sizes.days} days (1x) and {sizes.days * sizes.large_factor} "
+        f"days ({sizes.large_factor}x), 1000 rows a page; dlt at ~40k rows/s cannot load the "
+        "1x size inside the 15-minute budget, so both dlt loaders run on a "
+        f"{sizes.dlt_days}-day subset of the same {sizes.symbols} symbols (`klines_dlt`), "
+        "which ours and read_json load too, for the dlt ratios. FRED: "
+        f"{sizes.fred_series} series x {sizes.fred_years} years of daily values; DTS: "
+        f"{sizes.dts_years} years of business days, {sizes.dts_accounts} lines a day, "
+        "10,000 rows a page.",
+        "",
+        "| dataset | rows | pages | JSON MB | path | seconds | rows/s | peak RSS MiB "
+        "| RSS before MiB |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for m in measures:
+        d = datasets[m.dataset]
+        lines.append(
+            f"| {m.dataset} | {m.rows:,} | {d.pages:,} | {d.json_bytes / 1e6:,.0f} | {m.path} "
+            f"| {m.seconds:.2f} | {m.rows_per_s:,.0f} | {m.peak_rss / MIB:,.0f} "
+            f"| {m.rss_before / MIB:,.0f} |"
+        )
+    lines += [
+        "",
+        "Every path of a dataset loaded the same row count and checksum (count, xor of row "
+        "hashes over the contract's columns): "
+        + ", ".join(f"{name} {rows:,}" for name, (rows, _) in agreed.items())
+        + " rows.",
+        "",
+        "### Ratios",
+        "",
+        "| dataset | ours / read_json | ours without validation / read_json "
+        "| validation / load | dlt default / ours | dlt parquet / ours |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    ratios: dict[str, dict[str, float]] = {}
+    for name in datasets:
+        ours = _find(measures, name, "ours")
+        bare = _find(measures, name, "ours_no_validation")
+        anchor = _find(measures, name, "read_json")
+        if not (ours and anchor):
+            continue
+        row = {"ours": ours.seconds / anchor.seconds}
+        if bare:
+            row["bare"] = bare.seconds / anchor.seconds
+            row["validation"] = max(ours.seconds - bare.seconds, 0.0) / bare.seconds
+        for path in ("dlt_default", "dlt_parquet"):
+            found = _find(measures, name, path)
+            if found:
+                row[path] = found.seconds / ours.seconds
+        ratios[name] = row
+        dlt = [f"{row[p]:.0f}x" if p in row else "-" for p in ("dlt_default", "dlt_parquet")]
+        bare_text = f"{row['bare']:.2f}" if "bare" in row else "-"
+        share = f"{row['validation']:.0%}" if "validation" in row else "-"
+        lines.append(
+            f"| {name} | {row['ours']:.2f} | {bare_text} | {share} | {dlt[0]} | {dlt[1]} |"
+        )
+    lines += _scaling(measures, large)
+    lines += _incremental(incremental)
+    lines += _targets(measures, ratios, incremental, large)
+    lines += _notes(ratios, incremental)
+    lines += _rss_note(measures, large)
+    return "\n".join(lines)
+
+
+def _rss_note(measures: list[Measure], large: str) -> list[str]:
+    """What the RSS figures say when the large size misses the target."""
+    ours = (_find(measures, "klines_1x", "ours"), _find(measures, large, "ours"))
+    anchor = (_find(measures, "klines_1x", "read_json"), _find(measures, large, "read_json"))
+    if not all([*ours, *anchor]) or ours[1].peak_rss < RSS_TARGET:
+        return []
+    return [
+        f"- Peak RSS grows from 1x to {large.split('_')[1]} for ours "
+        f"({ours[0].peak_rss / MIB:,.0f} -> {ours[1].peak_rss / MIB:,.0f} MiB) as it does for "
+        f"read_json ({anchor[0].peak_rss / MIB:,.0f} -> {anchor[1].peak_rss / MIB:,.0f} MiB, "
+        "no Python work at all): the growth is DuckDB's, outside what the memory cap bounds. "
+        "Not yet located; suspects are per-thread insert buffers and freed pages the "
+        "allocator keeps. Python's share stays flat: the gate's Arrow and pandas copies are "
+        "per group of 250 pages."
+    ]
+
+
+def _notes(ratios: dict[str, dict[str, float]], incremental: dict | None) -> list[str]:
+    """How the path works, and what dominates where a target is missed (from profiles)."""
+    lines = [
+        "",
+        "### How the load path works, and what dominates",
+        "",
+        "- Extraction spools each response body as received; DuckDB types a batch of pages "
+        "(bulk: groups of 250) with the source's reader SQL (fast strict casts; a checked "
+        "form names the field when a value does not convert). Bulk loads "
+        "(`warehouse/bulk.py`) INSERT a group straight into the keyless raw table inside a "
+        "transaction, read it back as Arrow for "
+        "the GX gate, check no key was already there, then commit with the watermarks; the "
+        "nightly stages each resource in temp tables, validates once, then MERGEs "
+        "(`warehouse/stage.py`, `warehouse/load.py`). DuckDB's memory is capped at 384 MB "
+        "during bulk loads (its buffer pool would otherwise keep every block it wrote).",
+    ]
+    shares = [row["validation"] for row in ratios.values() if "validation" in row]
+    bare = [row["bare"] for row in ratios.values() if "bare" in row]
+    if shares and max(shares) > VALIDATION_TARGET:
+        lines.append(
+            "- Validation is the largest cost above the physical path: `ours_no_validation` "
+            f"runs at {min(bare):.1f}-{max(bare):.1f}x `read_json`, and the GX suite (pandas "
+            "engine) adds the rest. A "
+            "cProfile of `validate_batch` on a clean 525,600-row group (2.1 s, measured while "
+            "building this): pandas `duplicated` for the unique-key check ~25%, factorising "
+            "and hashing for the other column checks ~20%, the Arrow -> pandas conversion "
+            "~5-10%, GX's per-expectation machinery (pydantic models, metric resolution) much "
+            "of the rest; the work is per row, so bigger groups do not amortise it. "
+            "What would close the gap: run the row-level expectations where the "
+            "rows already are (GX's SQL datasource on the DuckDB batch, or the SQL audits), "
+            "keeping the pandas engine for the small nightly batches and table-level checks."
+        )
+    if incremental and "error" not in incremental and incremental["warm_s"] > DATA_WORK_TARGET_S:
+        stages = incremental.get("warm_stages", {})
+        slowest = max(stages, key=stages.get) if stages else "?"
+        lines.append(
+            f"- The warm incremental run is dominated by `{slowest}` "
+            f"({stages.get(slowest, 0):.1f} s for {incremental['warm_rows']:,} rows): the "
+            "main thread waits on ~45 extract task runs, each a Prefect task run with its own "
+            "state round trips to the API server plus an HTTP page or two from the emulator; "
+            "the loads themselves are milliseconds. Data Docs are rebuilt on every run. What "
+            "would close the gap: one extract task per source (streams looped inside), and Data "
+            "Docs off the nightly's critical path."
+        )
+    return lines
+
+
+def _scaling(measures: list[Measure], large: str) -> list[str]:
+    lines = ["", f"### Scaling: 1x vs {large.split('_')[1]}", ""]
+    lines += ["| path | 1x s | large s | time ratio | 1x peak RSS MiB | large peak RSS MiB |"]
+    lines += ["|---|---:|---:|---:|---:|---:|"]
+    for path in ("ours", "ours_no_validation", "read_json"):
+        small, big = _find(measures, "klines_1x", path), _find(measures, large, path)
+        if small and big:
+            lines.append(
+                f"| {path} | {small.seconds:.1f} | {big.seconds:.1f} "
+                f"| {big.seconds / small.seconds:.2f} | {small.peak_rss / MIB:,.0f} "
+                f"| {big.peak_rss / MIB:,.0f} |"
+            )
+    return lines
+
+
+def _incremental(report: dict | None) -> list[str]:
+    if not report:
+        return ["", "### Incremental nightly run", "", "Not measured in this run."]
+    if "error" in report:
+        return ["", "### Incremental nightly run", "", "Failed:", "", "```", report["error"], "```"]
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in report.get("warm_stages", {}).items())
+    lines = [
+        "",
+        "### Incremental nightly run (bench/incremental.py)",
+        "",
+        f"Emulator with today = {report['day']} (cold run from 2020-01-01: "
+        f"{report['cold_s']:.1f} s, {report['cold_rows']:,} rows), then today + 1 day on the "
+        "same warehouse.",
+        "",
+        f"- warm incremental `nightly`, Prefect already up (the data work): "
+        f"**{report['warm_s']:.2f} s**, {report['warm_rows']:,} rows read, status "
+        f"{report['warm_status']}; by stage (s): {stages};",
+        f"- the whole `rotation run` process one day later (Python, imports, Prefect start, "
+        f"the run): **{report['process_s']:.1f} s** (exit code {report['process_rc']}).",
+    ]
+    if report["warm_s"] > DATA_WORK_TARGET_S:
+        lines += ["", "Profile of the warm run (main thread, cumulative):", "", "```"]
+        lines += report.get("warm_profile", [])[:30]
+        lines += ["```"]
+    return lines
+
+
+def _targets(
+    measures: list[Measure],
+    ratios: dict[str, dict[str, float]],
+    incremental: dict | None,
+    large: str,
+) -> list[str]:
+    lines = ["", "### Targets", ""]
+    for name in ("klines_1x", large):
+        row = ratios.get(name)
+        if row:
+            lines.append(
+                f"- ours <= {RATIO_TARGET}x read_json on {name}: {row['ours']:.2f}x "
+                f"{_verdict(row['ours'] <= RATIO_TARGET)}"
+            )
+            if "validation" in row:
+                lines.append(
+                    f"- validation <= {VALIDATION_TARGET:.0%} of load on {name}: "
+                    f"{row['validation']:.0%} {_verdict(row['validation'] <= VALIDATION_TARGET)}"
+                )
+    dlt = ratios.get("klines_dlt", {})
+    if "dlt_parquet" in dlt:
+        lines.append(
+            f"- >= {DLT_TARGET:.0f}x faster than dlt's parquet loader: "
+            f"{dlt['dlt_parquet']:.0f}x {_verdict(dlt['dlt_parquet'] >= DLT_TARGET)}"
+        )
+    big = _find(measures, large, "ours")
+    if big:
+        lines.append(
+            f"- peak RSS < 1 GiB on {large}: {big.peak_rss / MIB:,.0f} MiB "
+            f"{_verdict(big.peak_rss < RSS_TARGET)}"
+        )
+    if incremental and "error" not in incremental:
+        lines.append(
+            f"- warm incremental data work <= {DATA_WORK_TARGET_S:.0f} s: "
+            f"{incremental['warm_s']:.2f} s {_verdict(incremental['warm_s'] <= DATA_WORK_TARGET_S)}"
+        )
+        ok = incremental["process_s"] <= PROCESS_TARGET_S and not incremental["process_rc"]
+        lines.append(
+            f"- whole `rotation run` <= {PROCESS_TARGET_S:.0f} s: "
+            f"{incremental['process_s']:.1f} s {_verdict(ok)}"
+        )
+    return lines
+
+
+def write_section(path: Path, start: str, end: str, text: str) -> None:
+    """Replace (or append) the marked section of ``path`` with ``text``; the rest stays."""
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{start}\n{text}\n{end}"
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        updated = head + block + tail
+    else:
+        updated = current.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(updated)

@@ -1,0 +1,228 @@
+"""Task policy: which layer retries what, how long a task may run, per-host slots and caching.
+
+Two layers retry, and they never multiply into a storm:
+
+* ``flows/sources/_http.py`` retries one *request*: 429/5xx/timeouts/resets, honouring
+  ``Retry-After``, up to ``http_max_attempts`` with capped exponential backoff. Seconds-scale
+  blips end here.
+* The extract *task* retries the whole *stream* (its spool restarts from page one) only when
+  the HTTP layer gave up on a transient failure: an outage of minutes. Few retries, long
+  jittered exponential delays. A 4xx answer, a ban (418), a geo-block (451) or schema drift is
+  never retried: the same request would get the same answer (a ban gets a venue fallback).
+
+Worst case per page: ``http_max_attempts x (task_retries + 1)`` requests, spread over
+``task_retry_delay_s x (2^retries - 1)`` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from prefect.tasks import exponential_backoff
+
+from flows.errors import SchemaDriftError, SourceAPIError, SourceHTTPError, VenueUnavailableError
+from flows.settings import Settings
+
+
+@dataclass(frozen=True)
+class SourcePolicy:
+    """How one source's extract task is run.
+
+    Attributes:
+        retries: task-level retries of a whole stream after the HTTP layer gave up.
+        timeout_s: the most one stream's extraction may take.
+        host_slots: streams of this host extracted at once (across runs when a Prefect
+            server holds the limit).
+    """
+
+    retries: int = 2
+    timeout_s: float = 1800.0
+    host_slots: int = 4
+
+
+# Binance bans IPs that exceed their weight budget: fewer parallel streams; the long
+# backfills (1-minute klines) get the longest timeout.
+POLICIES: dict[str, SourcePolicy] = {
+    "binance": SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3),
+    "binance_futures_funding": SourcePolicy(host_slots=2),
+    "binance_futures_klines": SourcePolicy(host_slots=2),
+    "fred_vintages": SourcePolicy(timeout_s=3600.0),
+}
+DEFAULT_POLICY = SourcePolicy()
+
+
+def policy_for(source: str) -> SourcePolicy:
+    return POLICIES.get(source, DEFAULT_POLICY)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures a later attempt may not meet: exhausted HTTP retries, timeouts.
+
+    A 4xx answer, a ban or geo-block, and schema drift are deterministic: never retried.
+    """
+    if isinstance(exc, SchemaDriftError | SourceAPIError | VenueUnavailableError):
+        return False
+    return isinstance(exc, SourceHTTPError | TimeoutError)
+
+
+def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn``: retry the stream only after a transient failure."""
+    try:
+        state.result()
+    except BaseException as exc:  # the state's own exception, re-raised by result()
+        return is_transient(exc)
+    return False
+
+
+def task_options(source: str, settings: Settings) -> dict[str, Any]:
+    """Prefect options for one source's extract task (``Task.with_options`` keywords)."""
+    policy = policy_for(source)
+    return {
+        "retries": policy.retries,
+        "retry_delay_seconds": exponential_backoff(backoff_factor=settings.task_retry_delay_s),
+        "retry_jitter_factor": 0.5,
+        "retry_condition_fn": retry_transient,
+        "timeout_seconds": policy.timeout_s,
+    }
+
+
+# Cached pages of a closed window are reused for this long (then fetched again).
+CACHE_EXPIRATION = timedelta(days=30)
+
+
+def window_is_closed(end: date, lookback_days: int, today: date | None = None) -> bool:
+    """A window is closed when even the source's revision lookback no longer reaches it."""
+    today = today or datetime.now(UTC).date()
+    return end + timedelta(days=lookback_days) < today
+
+
+def extraction_key(source: str, stream: str, start: date, end: date, base_url: str) -> str:
+    """The cache key of one closed window: source, stream, window and the server it came from.
+
+    The base URL is part of the key so the emulator's synthetic pages never answer for a live
+    API (or another emulator) with the same window.
+    """
+    raw = f"{source}|{stream}|{start.isoformat()}|{end.isoformat()}|{base_url}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
+    safe_stream = "".join(ch if ch.isalnum() else "_" for ch in stream)
+    return f"extract-{source}-{safe_stream}-{start:%Y%m%d}-{end:%Y%m%d}-{digest}"
+
+
+def api_host(base_url: str) -> str:
+    """``host:port`` of a base URL, the unit of a concurrency limit."""
+    parts = urlsplit(base_url)
+    return parts.netloc or base_url
+
+
+def limit_name(host: str) -> str:
+    """The global concurrency limit name for an API host (Prefect names: letters, digits, -)."""
+    return "api-" + "".join(ch if ch.isalnum() else "-" for ch in host)
+
+
+_local_slots: dict[str, threading.BoundedSemaphore] = {}
+_local_guard = threading.Lock()
+
+
+@contextmanager
+def local_host_slot(host: str, slots: int) -> Iterator[None]:
+    """The in-process fallback for a host's concurrency limit when no Prefect server holds it."""
+    with _local_guard:
+        semaphore = _local_slots.setdefault(host, threading.BoundedSemaphore(slots))
+    with semaphore:
+        yield
+
+
+# The settings field holding each source's base URL (keyless FRED reads fredgraph instead).
+BASE_URL_FIELDS: dict[str, str] = {
+    "fred": "fred_base_url",
+    "fred_rates": "fred_base_url",
+    "fred_vintages": "fred_base_url",
+    "treasury": "treasury_base_url",
+    "yahoo": "yahoo_base_url",
+    "binance": "binance_base_url",
+    "binance_futures_funding": "binance_futures_base_url",
+    "binance_futures_klines": "binance_futures_base_url",
+    "coinbase": "coinbase_base_url",
+    "kraken": "kraken_base_url",
+}
+
+
+def base_url_for(source: str, settings: Settings) -> str:
+    """The base URL a source's requests go to under these settings."""
+    if BASE_URL_FIELDS.get(source) == "fred_base_url" and not settings.has_fred_key:
+        return settings.fredgraph_base_url
+    return getattr(settings, BASE_URL_FIELDS.get(source, "binance_base_url"))
+
+
+def ensure_host_limits(settings: Settings, sources: list[str]) -> bool:
+    """Create (or resize) one Prefect global concurrency limit per API host.
+
+    Returns:
+        True when the Prefect API holds the limits (tasks then take their slots there, so
+        every run and worker sharing the server shares them); False when no API answered,
+        and tasks fall back to in-process semaphores.
+    """
+    from prefect.client.orchestration import get_client
+
+    wanted: dict[str, int] = {}
+    for source in sources:
+        name = limit_name(api_host(base_url_for(source, settings)))
+        wanted[name] = max(wanted.get(name, 0), policy_for(source).host_slots)
+    try:
+        with get_client(sync_client=True) as client:
+            for name, slots in wanted.items():
+                client.upsert_global_concurrency_limit_by_name(name, slots)
+    except Exception:  # no server, or an old one: the local fallback still limits this process
+        return False
+    return True
+
+
+@contextmanager
+def host_slot(source: str, settings: Settings, server_limits: bool) -> Iterator[None]:
+    """Hold one of the source host's slots while a stream is extracted."""
+    host = api_host(base_url_for(source, settings))
+    if server_limits:
+        from prefect.concurrency.sync import concurrency
+
+        with concurrency(limit_name(host), occupy=1, strict=False):
+            yield
+    else:
+        with local_host_slot(host, policy_for(source).host_slots):
+            yield
+
+
+def make_task_runner(settings: Settings) -> Any:
+    """The runner extraction tasks are submitted to (a context manager).
+
+    ``thread`` (default): a thread pool in the flow's process; extraction is I/O-bound.
+    ``dask``: prefect-dask's DaskTaskRunner, on the scheduler at ``dask_address`` when set,
+    else on a temporary local cluster of worker processes: the scale-out path when one
+    machine's threads are not enough. Workers read the same ROTATION_* environment.
+    """
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        from prefect.settings import PREFECT_API_URL
+
+        # Local workers report their task runs to this run's API (else each would start
+        # a temporary Prefect server of its own).
+        api = PREFECT_API_URL.value()
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": 2,
+                "threads_per_worker": 4,
+                "env": {"PREFECT_API_URL": api} if api else {},
+            }
+        )
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=6)

@@ -1,0 +1,245 @@
+"""Task policy and observability of the nightly flow under Prefect: retries, caching, per-host
+limits, artifacts, tagged logs, the Failed state with its webhook, and the Dask runner."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+import flows.nightly
+from flows import policy
+from flows.errors import (
+    SchemaDriftError,
+    SourceAPIError,
+    SourceHTTPError,
+    VenueUnavailableError,
+)
+from flows.nightly import nightly
+from flows.settings import load_settings, settings_env
+from warehouse.db import connect
+
+pytestmark = pytest.mark.flow
+
+CLOSED = (date(2022, 1, 3), date(2022, 2, 25))  # long before any source's revision lookback
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@pytest.fixture
+def emu(emulator):
+    emulator.clear_faults()
+    yield emulator
+    emulator.clear_faults()
+
+
+def artifacts_of(flow_run_id: str) -> dict[str, object]:
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {a.key: a for a in found}
+
+
+class TestRetryPolicy:
+    @pytest.mark.parametrize(
+        ("exc", "retried"),
+        [
+            pytest.param(SourceHTTPError("503 x5", url="u", status=503), True, id="exhausted-5xx"),
+            pytest.param(TimeoutError("task timed out"), True, id="task-timeout"),
+            pytest.param(SourceAPIError("400 bad symbol", url="u", status=400), False, id="4xx"),
+            pytest.param(
+                VenueUnavailableError("451", url="u", status=451, reason="geo_blocked"),
+                False,
+                id="geo-block",
+            ),
+            pytest.param(SchemaDriftError("fred", "value", "renamed"), False, id="drift"),
+            pytest.param(KeyError("bug"), False, id="our-bug"),
+        ],
+    )
+    def test_only_transient_failures_retry_the_whole_stream(self, exc, retried):
+        assert policy.is_transient(exc) is retried
+
+    def test_task_options_back_off_exponentially_with_jitter_per_source(self):
+        settings = load_settings(task_retry_delay_s=10)
+        binance, fred = (
+            policy.task_options("binance", settings),
+            policy.task_options("fred", settings),
+        )
+        assert binance["retries"] == 2 and binance["timeout_seconds"] == 3600
+        assert fred["timeout_seconds"] == 1800
+        assert binance["retry_delay_seconds"](2) == [10, 20]
+        assert binance["retry_jitter_factor"] == 0.5
+
+    def test_a_stream_whose_http_retries_ran_out_is_retried_once_more_by_its_task(
+        self, pipeline_env, emu
+    ):
+        """503 for exactly the HTTP layer's 2 attempts: the task's retry loads DFF."""
+        seen = len(emu.request_log)
+        emu.fail_next("/fred/", 503, times=2, where={"series_id": "DFF"})
+        summary = nightly(start=CLOSED[0], end=today(), mode="test")
+        assert "fred_rates/DFF" not in summary.failed_streams
+        dff = [q for _, _, q in emu.request_log[seen:] if q.get("series_id") == "DFF"]
+        assert len(dff) == 3  # two refused by the HTTP layer's 2 attempts, one by the task retry
+        loaded = {(r.source, r.stream): r.rows_in for r in summary.loads}
+        assert loaded[("fred", "DFF")] > 1000
+
+
+class TestCaching:
+    def test_a_closed_window_is_extracted_once_and_served_from_the_cache_after(
+        self, pipeline_env, emu
+    ):
+        nightly(start=CLOSED[0], end=CLOSED[1], mode="test")
+        seen = len(emu.request_log)
+        second = nightly(start=CLOSED[0], end=CLOSED[1], mode="test")
+        assert len(emu.request_log) == seen  # not one request: every stream came from the cache
+        assert second.status == "success"
+        assert sum(r.rows_in for r in second.loads) > 1000
+        assert (pipeline_env.parent / ".cache" / "results").is_dir()
+
+    def test_cleared_cache_pages_are_fetched_again_rather_than_trusted(self, pipeline_env, emu):
+        nightly(start=CLOSED[0], end=CLOSED[1], mode="test")
+        pages = pipeline_env.parent / ".cache" / "pages"
+        for folder in pages.iterdir():
+            if "fred-WALCL" in folder.name:
+                import shutil
+
+                shutil.rmtree(folder)
+        seen = len(emu.request_log)
+        summary = nightly(start=CLOSED[0], end=CLOSED[1], mode="test")
+        refetched = [q for _, _, q in emu.request_log[seen:]]
+        assert [q.get("series_id") for q in refetched] == ["WALCL"] * len(refetched)
+        assert len(refetched) >= 1 and summary.status == "success"
+
+    def test_an_open_window_is_never_cached(self, pipeline_env, emu):
+        nightly(start=today().replace(day=1), end=today(), mode="test")
+        seen = len(emu.request_log)
+        nightly(start=today().replace(day=1), end=today(), mode="test")
+        assert len(emu.request_log) > seen
+
+    def test_the_cache_key_names_source_stream_window_and_server(self):
+        a = policy.extraction_key("fred", "WALCL", *CLOSED, "http://127.0.0.1:1/fred")
+        b = policy.extraction_key("fred", "WALCL", *CLOSED, "https://api.stlouisfed.org")
+        assert a.startswith("extract-fred-WALCL-20220103-20220225-") and a != b
+
+
+class TestHostLimits:
+    def test_a_run_under_a_server_creates_one_global_limit_per_api_host(self, pipeline_env, emu):
+        """The emulator serves every API from one host: one limit, as wide as the widest
+        policy sharing it, and every slot released after the run."""
+        nightly(start=today().replace(day=1), end=today(), mode="test")
+        host = policy.api_host(emu.base_urls["binance_base_url"])
+        with get_client(sync_client=True) as client:
+            limit = client.read_global_concurrency_limit_by_name(policy.limit_name(host))
+        assert limit.name == "api-127-0-0-1-" + host.rsplit(":", 1)[1]
+        assert limit.limit == policy.DEFAULT_POLICY.host_slots == 4
+        assert limit.active_slots == 0
+
+    def test_without_a_server_a_host_semaphore_holds_streams_back(self):
+        """Two slots: the third stream waits until one of the first two leaves."""
+        host = "example.test:443"
+        inside, release, third_in = threading.Semaphore(0), threading.Event(), threading.Event()
+
+        def hold():
+            with policy.local_host_slot(host, 2):
+                inside.release()
+                release.wait(5)
+
+        holders = [threading.Thread(target=hold) for _ in range(2)]
+        for t in holders:
+            t.start()
+        inside.acquire(timeout=5)
+        inside.acquire(timeout=5)
+
+        def third():
+            with policy.local_host_slot(host, 2):
+                third_in.set()
+
+        waiting = threading.Thread(target=third)
+        waiting.start()
+        assert not third_in.wait(0.05)
+        release.set()
+        assert third_in.wait(5)
+        for t in [*holders, waiting]:
+            t.join(5)
+
+
+class TestObservability:
+    def test_a_partial_run_completes_with_summary_watermarks_docs_and_a_warning_artifact(
+        self, pipeline_env, emu
+    ):
+        emu.fail_next("/yahoo/", 503, times=100_000)
+        state = nightly(start=date(2024, 1, 1), end=today(), mode="test", return_state=True)
+        assert state.is_completed()
+        summary = state.result()
+        found = artifacts_of(summary.run_id)
+        assert {"nightly-load-summary", "nightly-stale-data-warning"} <= set(found)
+        text = found["nightly-load-summary"].data
+        assert "| raw.fred__observations | 8 |" in text  # 5 liquidity + 3 rate series
+        assert "## Watermarks" in text and "| raw.fred__observations/WALCL | — |" in text
+        assert "**failed** yahoo/^RUT" in text
+        assert "yahoo" in found["nightly-stale-data-warning"].data
+        assert summary.docs is not None
+        assert f"({summary.docs.resolve().as_uri()})" in found["nightly-data-docs"].data
+
+    def test_every_log_line_of_a_stream_carries_the_run_id_and_source(
+        self, pipeline_env, emu, caplog
+    ):
+        emu.fail_next("/binance/api/v3/klines", 451, times=100, where={"symbol": "BTCUSDT"})
+        with caplog.at_level(logging.INFO):
+            summary = nightly(start=date(2024, 1, 1), end=today(), mode="test")
+        tagged = [r.getMessage() for r in caplog.records if "falling back" in r.getMessage()]
+        assert tagged and tagged[0].startswith(
+            f"[run={summary.run_id} source=binance/BTCUSDT] unavailable"
+        )
+
+
+class TestFailure:
+    def test_a_run_that_can_publish_nothing_fails_and_posts_its_summary_to_the_webhook(
+        self, pipeline_env, emu, httpserver
+    ):
+        httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+        for prefix in ("/fred/", "/treasury/", "/yahoo/", "/binance/", "/binance-futures/"):
+            emu.fail_next(prefix, 503, times=100_000)
+        emu.fail_next("/coinbase/", 503, times=100_000)
+        emu.fail_next("/kraken/", 503, times=100_000)
+        with settings_env({"notify_webhook": httpserver.url_for("/hook")}):
+            state = nightly(start=date(2024, 1, 1), end=today(), mode="test", return_state=True)
+        assert state.is_failed()
+        assert "nothing to publish" in state.message
+        assert not pipeline_env.exists()  # nothing published
+        (request, _), *_ = httpserver.log
+        body = json.loads(request.data)
+        assert body["status"] == "FAILED" and body["flow"] == "nightly"
+        assert "nothing to publish" in body["message"]
+        assert body["data_origin"] == "synthetic"
+
+
+class TestDaskRunner:
+    def test_extraction_runs_on_a_local_dask_cluster_when_configured(
+        self, pipeline_env, emu, monkeypatch
+    ):
+        runners = []
+        make = policy.make_task_runner
+
+        def spy(settings):
+            runners.append(make(settings))
+            return runners[-1]
+
+        monkeypatch.setattr(flows.nightly, "make_task_runner", spy)
+        with settings_env({"task_runner": "dask"}):
+            summary = nightly(start=date(2024, 10, 1), end=today(), mode="test")
+        assert type(runners[0]).__name__ == "DaskTaskRunner"
+        assert summary.status == "success"
+        with connect(pipeline_env, read_only=True) as con:
+            btc = con.execute(
+                "select count(*) from raw.binance__klines where symbol = 'BTCUSDT'"
+            ).fetchone()[0]
+        assert btc == (today() - date(2024, 10, 1)).days  # every finished day, none twice
