@@ -86,18 +86,31 @@ def contracts() -> list[LoadContract]:
     return list(unique.values())
 
 
+BINANCE_SPOT_SOURCES = frozenset({"binance", "binance_klines_1m"})
+
+
 def streams(settings: Settings) -> list[tuple[str, str]]:
     """Every (source name, stream) pair a full run extracts under these settings."""
     keyed = settings.has_fred_key
     chosen = dict(SOURCES)
     if settings.binance_minute_klines:
         chosen["binance_klines_1m"] = OPTIONAL_SOURCES["binance_klines_1m"]
+    if settings.sources:  # ROTATION_SOURCES: run only these (validated against SOURCES)
+        chosen = {name: module for name, module in chosen.items() if name in settings.sources}
     return [
         (name, stream)
         for name, module in chosen.items()
         if keyed or name not in NEEDS_FRED_KEY
         for stream in module.STREAMS
+        if _symbol_selected(name, stream, settings)
     ]
+
+
+def _symbol_selected(source: str, stream: str, settings: Settings) -> bool:
+    """ROTATION_BINANCE_SYMBOLS narrows the Binance spot streams (daily and 1-minute)."""
+    if not settings.binance_symbols or source not in BINANCE_SPOT_SOURCES:
+        return True
+    return stream in settings.binance_symbols
 
 
 def fred_unit_rows() -> list[tuple[str, str, float | None, str]]:

@@ -145,6 +145,52 @@ def run(
     _run(start.date() if start else None, end.date() if end else None, "run")
 
 
+@app.command()
+def backfill(
+    start: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First date")],
+    end: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last date (default: today)")
+    ] = None,
+    chunk: Annotated[str, typer.Option(help="year, quarter or month")] = "year",
+) -> None:
+    """Load [start, end] chunk by chunk; a rerun resumes after the last published chunk."""
+    from flows.backfill import backfill as backfill_flow
+    from flows.backfill import split_chunks
+    from flows.progress_bars import run_progress
+    from warehouse.analyst.console import make_console
+
+    began = time.monotonic()
+    try:
+        split_chunks(start.date(), (end or datetime.now(UTC)).date(), chunk)  # fail fast
+        with run_progress(make_console(stderr=True)):
+            result = backfill_flow(start=start.date(), end=end.date() if end else None, chunk=chunk)
+    except ConfigError as exc:
+        _fail(exc, 2)
+    except PipelineError as exc:
+        _fail(PipelineError(f"{exc} (rerun the same command to resume)"))
+    for first, last in result.skipped:
+        typer.echo(f"  chunk {first}..{last}: already published, skipped")
+    for run_summary in result.runs:
+        typer.echo(f"  chunk run {run_summary.run_id}: {run_summary.status}")
+    typer.echo(
+        f"backfill {result.start}..{result.end} by {result.chunk}: {result.status} "
+        f"in {time.monotonic() - began:.1f}s"
+    )
+    if result.status != "success":
+        _fail(PipelineError("some chunks are stale: see `rotation status`"))
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Loopback port of the Prefect API and UI")] = 4200,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="API only, no web UI")] = False,
+) -> None:
+    """Start a local Prefect server, the rotation-pool, the deployments and a worker."""
+    from flows.serve import serve as serve_stack
+
+    raise typer.Exit(serve_stack(port=port, ui=not no_ui))
+
+
 def _published() -> Path:
     from warehouse.analyst.connection import published_path
 

@@ -61,6 +61,10 @@ class VenueUnavailableError(SourceAPIError):
         self.retry_after_s = retry_after_s
 
 
+class StreamTimeoutError(PipelineError, TimeoutError):
+    """A stream's extraction ran past its policy's time limit (checked between pages)."""
+
+
 class EmptyResponseError(PipelineError):
     """The API answered successfully but with no data where data was required."""
 

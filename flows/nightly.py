@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from flows.policy import (
     ensure_host_limits,
     extraction_key,
     make_task_runner,
+    policy_for,
     task_options,
     window_is_closed,
 )
@@ -149,8 +151,12 @@ def plan_windows(
 ) -> dict[tuple[str, str], Window]:
     """The extraction window of every stream: explicit, or incremental from its watermark."""
     windows = {}
+    lookback = load_settings().lookback_days  # ROTATION_LOOKBACK_DAYS overrides every source's
     for source, stream in planned:
-        first = start or incremental_start(con, SOURCES[source].CONTRACT, stream)
+        contract = SOURCES[source].CONTRACT
+        if lookback is not None:
+            contract = dataclasses.replace(contract, lookback_days=lookback)
+        first = start or incremental_start(con, contract, stream)
         if first > end:
             raise PipelineError(f"start {first} is after end {end}")
         windows[(source, stream)] = (first, end)
@@ -223,6 +229,7 @@ def _submit(
         "end": window[1],
         "spool_root": spool_root,
         "server_limits": server_limits,
+        "timeout_s": policy_for(source).timeout_s,
     }
     return runner.submit(extract_stream.with_options(**options), parameters=parameters)
 
@@ -244,8 +251,10 @@ def validate_all(
         window = (min(w[0] for w in span), max(w[1] for w in span))
         outcome = validate_resource(con, source, group, summary.run_id, run_date, window)
         summary.quarantined.update({f"{source}/{k}": v for k, v in outcome.quarantined.items()})
+        summary.failed_streams.update({f"{source}/{k}": v for k, v in outcome.failed.items()})
         summary.warnings += outcome.warnings
-        accepted += [(source, s) for s in group if s.stream not in outcome.quarantined]
+        refused = outcome.quarantined.keys() | outcome.failed.keys()
+        accepted += [(source, s) for s in group if s.stream not in refused]
     return accepted
 
 

@@ -51,8 +51,8 @@ class SourcePolicy:
 # backfills (1-minute klines) get the longest timeout.
 POLICIES: dict[str, SourcePolicy] = {
     "binance": SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3),
-    "binance_futures_funding": SourcePolicy(host_slots=2),
-    "binance_futures_klines": SourcePolicy(host_slots=2),
+    "binance_futures_funding": SourcePolicy(host_slots=3),
+    "binance_futures_klines": SourcePolicy(host_slots=3),
     "fred_vintages": SourcePolicy(timeout_s=3600.0),
 }
 DEFAULT_POLICY = SourcePolicy()
@@ -89,7 +89,6 @@ def task_options(source: str, settings: Settings) -> dict[str, Any]:
         "retry_delay_seconds": exponential_backoff(backoff_factor=settings.task_retry_delay_s),
         "retry_jitter_factor": 0.5,
         "retry_condition_fn": retry_transient,
-        "timeout_seconds": policy.timeout_s,
     }
 
 
@@ -121,9 +120,13 @@ def api_host(base_url: str) -> str:
     return parts.netloc or base_url
 
 
-def limit_name(host: str) -> str:
-    """The global concurrency limit name for an API host (Prefect names: letters, digits, -)."""
-    return "api-" + "".join(ch if ch.isalnum() else "-" for ch in host)
+def limit_name(api: str, host: str) -> str:
+    """The global concurrency limit of one API on one host (Prefect names: letters, digits, -).
+
+    Keyed by API as well as host: live APIs each have their own host anyway, and the emulator,
+    which serves them all from one loopback port, then gets the same limits as production.
+    """
+    return "api-" + "".join(ch if ch.isalnum() else "-" for ch in f"{api}-{host}")
 
 
 _local_slots: dict[str, threading.BoundedSemaphore] = {}
@@ -154,11 +157,22 @@ BASE_URL_FIELDS: dict[str, str] = {
 }
 
 
+def api_of(source: str, settings: Settings) -> str:
+    """The API a source calls (``fred``, ``binance_futures``...); keyless FRED calls fredgraph."""
+    field = BASE_URL_FIELDS[source]
+    if field == "fred_base_url" and not settings.has_fred_key:
+        field = "fredgraph_base_url"
+    return field.removesuffix("_base_url")
+
+
 def base_url_for(source: str, settings: Settings) -> str:
     """The base URL a source's requests go to under these settings."""
-    if BASE_URL_FIELDS.get(source) == "fred_base_url" and not settings.has_fred_key:
-        return settings.fredgraph_base_url
-    return getattr(settings, BASE_URL_FIELDS.get(source, "binance_base_url"))
+    return getattr(settings, f"{api_of(source, settings)}_base_url")
+
+
+def source_limit(source: str, settings: Settings) -> str:
+    """The name of the concurrency limit a source's streams take slots from."""
+    return limit_name(api_of(source, settings), api_host(base_url_for(source, settings)))
 
 
 def ensure_host_limits(settings: Settings, sources: list[str]) -> bool:
@@ -173,7 +187,7 @@ def ensure_host_limits(settings: Settings, sources: list[str]) -> bool:
 
     wanted: dict[str, int] = {}
     for source in sources:
-        name = limit_name(api_host(base_url_for(source, settings)))
+        name = source_limit(source, settings)
         wanted[name] = max(wanted.get(name, 0), policy_for(source).host_slots)
     try:
         with get_client(sync_client=True) as client:
@@ -186,15 +200,15 @@ def ensure_host_limits(settings: Settings, sources: list[str]) -> bool:
 
 @contextmanager
 def host_slot(source: str, settings: Settings, server_limits: bool) -> Iterator[None]:
-    """Hold one of the source host's slots while a stream is extracted."""
-    host = api_host(base_url_for(source, settings))
+    """Hold one of the source's API slots while a stream is extracted."""
+    name = source_limit(source, settings)
     if server_limits:
         from prefect.concurrency.sync import concurrency
 
-        with concurrency(limit_name(host), occupy=1, strict=False):
+        with concurrency(name, occupy=1, strict=False):
             yield
     else:
-        with local_host_slot(host, policy_for(source).host_slots):
+        with local_host_slot(name, policy_for(source).host_slots):
             yield
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from flows.errors import (
     PipelineError,
     SourceAPIError,
     SourceHTTPError,
+    StreamTimeoutError,
     VenueUnavailableError,
 )
 from flows.policy import host_slot
@@ -41,6 +43,7 @@ class GateOutcome:
     """What the quality gate did to one resource's batch."""
 
     quarantined: dict[str, int] = field(default_factory=dict)  # stream -> rows
+    failed: dict[str, str] = field(default_factory=dict)  # stream -> why it could not be typed
     warnings: list[str] = field(default_factory=list)
 
 
@@ -52,6 +55,7 @@ def extract_stream(
     end: date,
     spool_root: Path,
     server_limits: bool = False,
+    timeout_s: float | None = None,
 ) -> tuple[str, SpooledStream]:
     """Fetch one stream's pages for [start, end] and spool each parsed page.
 
@@ -59,7 +63,9 @@ def extract_stream(
     limit when ``server_limits``, else an in-process semaphore). When Binance will not serve a
     symbol (451 geo-block, 418 ban, retries exhausted), the asset is fetched from the next
     venue instead; the returned source names where it came from. Retries and timeouts are set
-    per source by the flow (:func:`flows.policy.task_options`).
+    per source by the flow (:func:`flows.policy.task_options`); ``timeout_s`` bounds the whole
+    stream, checked between pages (each request has its own HTTP timeouts), so a timeout never
+    leaves a page half-written.
 
     Returns:
         (the source actually used, its spooled stream).
@@ -69,9 +75,10 @@ def extract_stream(
     """
     settings = load_settings()
     logger = source_logger(source, stream)
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
     try:
         with host_slot(source, settings, server_limits):
-            return source, _spool_stream(settings, source, stream, start, end, spool_root)
+            return source, _spool_stream(settings, source, stream, start, end, spool_root, deadline)
     except SourceHTTPError as exc:
         if not _venue_is_down(exc):
             raise
@@ -80,7 +87,7 @@ def extract_stream(
             try:
                 with host_slot(fb_source, settings, server_limits):
                     return fb_source, _spool_stream(
-                        settings, fb_source, fb_stream, start, end, spool_root
+                        settings, fb_source, fb_stream, start, end, spool_root, deadline
                     )
             except PipelineError as fb_exc:
                 logger.error("fallback %s/%s failed too: %s", fb_source, fb_stream, fb_exc)
@@ -93,7 +100,13 @@ def _venue_is_down(exc: SourceHTTPError) -> bool:
 
 
 def _spool_stream(
-    settings, source: str, stream: str, start: date, end: date, spool_root: Path
+    settings,
+    source: str,
+    stream: str,
+    start: date,
+    end: date,
+    spool_root: Path,
+    deadline: float | None = None,
 ) -> SpooledStream:
     module = extractor(source, settings)
     spool = Spool(spool_root)
@@ -101,6 +114,11 @@ def _spool_stream(
     for page in module.extract(HttpClient.from_settings(settings), settings, stream, start, end):
         spool.write(spooled, module.CONTRACT, page)
         emit("page", source=source, stream=stream, rows=spooled.rows, pages=len(spooled.files))
+        if deadline is not None and time.monotonic() > deadline:
+            raise StreamTimeoutError(
+                f"{source}/{stream}: extraction passed its time limit after "
+                f"{len(spooled.files)} pages (flows/policy.py timeout)"
+            )
     get_run_logger().info(
         "%s/%s %s..%s: %d rows in %d pages",
         source,
@@ -133,7 +151,7 @@ def validate_resource(
     )
     logger = get_run_logger()
     for stream, exc in drifted.items():  # pages that do not type: nothing of them can load
-        outcome.quarantined[stream] = 0
+        outcome.failed[stream] = str(exc)
         logger.error("%s %s not loaded: %s", contract.table, stream, exc)
     for spooled in group:
         reasons = result.blocked_streams.get(spooled.stream)

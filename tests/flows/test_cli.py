@@ -329,3 +329,21 @@ class TestReportAndExport:
         exported = {t["name"]: t["rows"] for t in manifest["tables"]}
         assert exported["marts.fct_asset_daily"] == daily
         assert "marts.fct_asset_daily" in (tmp_path / "x" / "catalog.json").read_text()
+
+
+class TestBackfill:
+    def test_a_bad_chunk_is_a_config_error_with_exit_code_2(self, pipeline_env):
+        result = runner.invoke(app, ["backfill", "--start", "2024-01-01", "--chunk", "week"])
+        assert result.exit_code == 2
+        assert "unknown chunk 'week'" in result.output
+
+    def test_backfill_publishes_month_chunks_and_a_rerun_skips_them(self, pipeline_env):
+        first = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        args = ["backfill", "--start", first.isoformat(), "--chunk", "month"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert result.output.count("chunk run ") == 2
+        again = runner.invoke(app, args)
+        assert again.exit_code == 0, again.output
+        assert again.output.count("already published, skipped") == 2
+        assert "chunk run " not in again.output

@@ -73,8 +73,9 @@ class TestRetryPolicy:
             policy.task_options("binance", settings),
             policy.task_options("fred", settings),
         )
-        assert binance["retries"] == 2 and binance["timeout_seconds"] == 3600
-        assert fred["timeout_seconds"] == 1800
+        assert binance["retries"] == 2 and fred["retries"] == 2
+        assert policy.policy_for("binance").timeout_s == 3600
+        assert policy.policy_for("fred").timeout_s == 1800
         assert binance["retry_delay_seconds"](2) == [10, 20]
         assert binance["retry_jitter_factor"] == 0.5
 
@@ -90,6 +91,29 @@ class TestRetryPolicy:
         assert len(dff) == 3  # two refused by the HTTP layer's 2 attempts, one by the task retry
         loaded = {(r.source, r.stream): r.rows_in for r in summary.loads}
         assert loaded[("fred", "DFF")] > 1000
+
+    def test_a_stream_past_its_time_limit_fails_alone_between_pages(
+        self, pipeline_env, emu, monkeypatch
+    ):
+        """Treasury gets no time at all: it stops after its first page, is retried like any
+        transient failure, and ends as a failed stream; the other sources publish."""
+        real = policy.policy_for
+
+        def no_time_for_treasury(source):
+            return (
+                policy.SourcePolicy(retries=1, timeout_s=0)
+                if source == "treasury"
+                else real(source)
+            )
+
+        monkeypatch.setattr(flows.nightly, "policy_for", no_time_for_treasury)
+        summary = nightly(start=date(2024, 1, 1), end=today(), mode="test")
+        assert summary.status == "partial" and summary.stale_sources == ["treasury"]
+        assert (
+            "passed its time limit after 1 pages"
+            in summary.failed_streams["treasury/operating_cash_balance"]
+        )
+        assert {r.source for r in summary.loads} >= {"fred", "yahoo", "binance"}
 
 
 class TestCaching:
@@ -131,16 +155,18 @@ class TestCaching:
 
 
 class TestHostLimits:
-    def test_a_run_under_a_server_creates_one_global_limit_per_api_host(self, pipeline_env, emu):
-        """The emulator serves every API from one host: one limit, as wide as the widest
-        policy sharing it, and every slot released after the run."""
+    def test_a_run_under_a_server_creates_one_global_limit_per_api_and_host(
+        self, pipeline_env, emu
+    ):
+        """The emulator serves every API from one port; each API still gets its own limit,
+        with every slot released after the run."""
         nightly(start=today().replace(day=1), end=today(), mode="test")
-        host = policy.api_host(emu.base_urls["binance_base_url"])
+        port = policy.api_host(emu.base_urls["binance_base_url"]).rsplit(":", 1)[1]
         with get_client(sync_client=True) as client:
-            limit = client.read_global_concurrency_limit_by_name(policy.limit_name(host))
-        assert limit.name == "api-127-0-0-1-" + host.rsplit(":", 1)[1]
-        assert limit.limit == policy.DEFAULT_POLICY.host_slots == 4
-        assert limit.active_slots == 0
+            binance = client.read_global_concurrency_limit_by_name(f"api-binance-127-0-0-1-{port}")
+            fred = client.read_global_concurrency_limit_by_name(f"api-fred-127-0-0-1-{port}")
+        assert (binance.limit, fred.limit) == (3, 4)
+        assert binance.active_slots == fred.active_slots == 0
 
     def test_without_a_server_a_host_semaphore_holds_streams_back(self):
         """Two slots: the third stream waits until one of the first two leaves."""
