@@ -110,18 +110,38 @@ def raw_table_ddl(contract: LoadContract) -> str:
     return f"create table if not exists {contract.table} ({', '.join(columns)})"
 
 
+HISTORY_SCHEMA = "raw_history"
+
+
+def history_table(contract: LoadContract) -> str:
+    """Where a raw table's superseded rows go: ``raw_history.<source>__<resource>``."""
+    return f"{HISTORY_SCHEMA}.{contract.source}__{contract.resource}"
+
+
+def history_table_ddl(contract: LoadContract) -> str:
+    """``create table if not exists`` for a raw table's history: every column of the raw row
+    as it was (its ``_load_id`` included), plus the run that replaced it and when."""
+    columns = [f"{name} {duckdb_type(dtype)}" for name, dtype in contract.schema.items()]
+    columns += [f"{name} {sql_type}" for name, sql_type in LOAD_COLUMNS.items()]
+    columns += ["_superseded_by VARCHAR", "_superseded_at TIMESTAMP WITH TIME ZONE"]
+    return f"create table if not exists {history_table(contract)} ({', '.join(columns)})"
+
+
 def bootstrap(
     con: duckdb.DuckDBPyConnection,
     contracts: Iterable[LoadContract],
     fred_units: Iterable[tuple[str, str, float, str]] = (),
 ) -> None:
-    """Create schemas, meta tables and raw tables if missing; refresh the FRED unit registry."""
+    """Create schemas, meta tables, raw tables and their histories if missing; refresh the FRED
+    unit registry."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     for ddl in META_DDL:
         con.execute(ddl)
+    con.execute(f"create schema if not exists {HISTORY_SCHEMA}")
     for contract in contracts:
         con.execute(raw_table_ddl(contract))
+        con.execute(history_table_ddl(contract))
     units = list(fred_units)
     if units:
         con.execute("delete from meta.fred_series_units")

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from flows.sources._contract import LoadContract
+from warehouse.db import history_table
 from warehouse.spool import SpooledStream
 from warehouse.stage import BATCH_PAGES, drop_staged, stage
 from warehouse.state import advance_watermark
@@ -62,6 +63,27 @@ def merge_sql(contract: LoadContract, staged: str) -> str:
         when matched and ({changed}) then update set {updates}
         when not matched then insert ({", ".join(all_cols)})
             values ({", ".join(f"s.{c}" for c in all_cols)})
+    """
+
+
+def history_sql(contract: LoadContract, staged: str) -> str:
+    """Copy the raw rows the MERGE of ``staged`` is about to change into the raw table's
+    history, stamped with the superseding run: a revision never erases what the API said
+    before (``raw_history.<source>__<resource>``)."""
+    columns = list(contract.schema)
+    keys = contract.primary_key
+    values = [c for c in columns if c not in keys]
+    on = " and ".join(f"t.{k} = s.{k}" for k in keys)
+    changed = " or ".join(f"t.{c} is distinct from s.{c}" for c in values) or "false"
+    return f"""
+        insert into {history_table(contract)}
+        select t.*, $load_id as _superseded_by, $loaded_at as _superseded_at
+        from {contract.table} as t
+        join (
+            select {", ".join(columns)} from {staged}
+            qualify row_number() over (partition by {", ".join(keys)} order by _page desc) = 1
+        ) as s on {on}
+        where {changed}
     """
 
 
@@ -168,6 +190,7 @@ def load_stream(
             params = {"load_id": run_id, "loaded_at": loaded_at}
             if overlaps(con, contract, table):
                 before = _count(con, contract.table)
+                con.execute(history_sql(contract, table), params)
                 (changed,) = con.execute(merge_sql(contract, table), params).fetchone()
                 added = _count(con, contract.table) - before
             else:

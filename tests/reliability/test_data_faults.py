@@ -166,6 +166,18 @@ class TestRevisedValue:
         assert after == (float(history.values[at]), two_runs.second.run_id)
         assert after[0] != first_value
 
+    def test_the_first_print_is_kept_in_raw_history_with_its_load_id(self, two_runs):
+        """The revision never erases what FRED said first: raw_history keeps run 1's row,
+        its load id, and the run that superseded it."""
+        first_value, _ = two_runs.walcl_after_first
+        with connect(two_runs.warehouse, read_only=True) as con:
+            kept = con.execute(
+                "select value, _load_id, _superseded_by from raw_history.fred__observations "
+                "where series_id = 'WALCL' and date = ?",
+                [WEDNESDAY],
+            ).fetchall()
+        assert kept == [(first_value, two_runs.first.run_id, two_runs.second.run_id)]
+
     def test_the_revision_is_counted_as_an_update(self, two_runs):
         """Run 2's load result for fred/WALCL reports at least the one updated row."""
         walcl = [

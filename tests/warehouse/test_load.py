@@ -57,6 +57,16 @@ class TestLoadStream:
             "select date, close, _load_id from raw.test__prices order by date"
         ).fetchall()
         assert got == [(D1, 1.0, "r1"), (D2, 2.5, "r2"), (D3, 3.0, "r2")]
+        history = con.execute(
+            "select date, close, _load_id, _superseded_by from raw_history.test__prices"
+        ).fetchall()
+        assert history == [(D2, 2.0, "r1", "r2")]  # what the API said before, and who replaced it
+
+    def test_reloading_unchanged_rows_writes_no_history(self, con, spool):
+        rows = [("AAA", D1, 1.0), ("AAA", D2, 2.0)]
+        load_stream(con, PRICES, spooled(spool, "AAA", rows), run_id="r1", window=W)
+        load_stream(con, PRICES, spooled(spool, "AAA", rows), run_id="r2", window=W)
+        assert con.execute("select count(*) from raw_history.test__prices").fetchone()[0] == 0
 
     def test_a_duplicate_key_across_pages_keeps_the_later_page(self, con, spool):
         """When two pages carry the same key, the later page wins and only one row lands."""
