@@ -6,10 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-import orjson
-
-from flows.errors import SchemaDriftError, SourceHTTPError
-from flows.sources._http import sanitize_url
+from flows.errors import SchemaDriftError
 
 if TYPE_CHECKING:
     from flows.sources._http import HttpClient
@@ -285,17 +282,9 @@ def paginate_bodies(
     request_params = dict(params)
     while True:
         paginator.update_request(request_params)
-        resp = http.get(url, request_params)
-        body = resp.content
-        try:
-            page = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            safe_url = sanitize_url(resp.url)
-            raise SourceHTTPError(
-                f"GET {safe_url} returned a body that is not JSON",
-                url=safe_url,
-                status=resp.status_code,
-            ) from None
+        # A body that is not JSON (truncated, an HTML error page sent with 200) is retried
+        # by the client like any transient failure, then raised as SourceHTTPError.
+        body, page = http.get_json_page(url, request_params)
         paginator.update_state(page)
         yield body, page
         if not paginator.has_next_page:
