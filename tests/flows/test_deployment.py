@@ -70,6 +70,8 @@ def poll(check: Callable[[], object], timeout_s: float, what: str, served: Serve
                 f"flows.serve exited ({served.proc.returncode}) while waiting for {what}:\n"
                 f"{served.output()}"
             )
+        # The flow run lives in the worker's process: its state is only visible through
+        # the server's API, so polling (with a deadline) is the only way to wait for it.
         time.sleep(0.5)
     pytest.fail(f"no {what} after {timeout_s:.0f} s:\n{served.output()}")
 

@@ -18,6 +18,8 @@ import flows.serve
 from flows.serve import Stack, serve, stop_process
 
 # Children print a line when their signal handlers are in place, so the test never races them.
+# Their `time.sleep(60)` is not a wait in the test: it keeps the child alive until the test
+# signals it (within seconds), and bounds its life if a failed test leaves it behind.
 GRACEFUL = """
 import signal, sys, time
 signal.signal(signal.SIGINT, lambda *_: sys.exit(3))

@@ -38,7 +38,7 @@ ANALYST = textwrap.dedent(
             last = time.time()
         except Exception as exc:
             errors.append(repr(exc))
-        time.sleep(0.01)
+        time.sleep(0.01)  # pace the analyst: on 2 cores a busy loop would starve the writer
     held = con.execute("select count(*) from meta.runs").fetchone()[0]
     con.close()
     fresh = duckdb.connect(path, read_only=True)

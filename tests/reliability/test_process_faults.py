@@ -41,7 +41,11 @@ LOADS_BEFORE_KILL = 5  # streams merged into the build before the child stops fo
 
 
 def wait_for(condition: Callable[[], bool], deadline_s: float, what: str) -> None:
-    """Poll ``condition`` every 50 ms until it holds; fail naming ``what`` at the deadline."""
+    """Poll ``condition`` every 50 ms until it holds; fail naming ``what`` at the deadline.
+
+    The condition is another process's progress (a lock, a build file): there is no event
+    to wait on across processes, so the test polls with a deadline instead of sleeping blind.
+    """
     end = time.monotonic() + deadline_s
     while not condition():
         if time.monotonic() > end:
