@@ -78,10 +78,12 @@ def _print_summary(summary, elapsed_s: float) -> None:
 def _run(start: date | None, end: date | None, mode: str) -> None:
     from flows.nightly import nightly  # imported late: Prefect is slow to import
     from flows.progress_bars import run_progress
+    from flows.startup import prepare
     from warehouse.analyst.console import make_console
 
     began = time.monotonic()
     try:
+        prepare()
         with run_progress(make_console(stderr=True)):
             summary = nightly(start=start, end=end, mode=mode)
     except ConfigError as exc:

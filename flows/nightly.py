@@ -15,7 +15,7 @@ from prefect.cache_policies import CachePolicy
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 
-from expectations import build_data_docs
+import expectations
 from flows.artifacts import publish_artifacts, validation_failures, watermarks
 from flows.catalog import ALL_SOURCES as SOURCES
 from flows.catalog import contracts, fred_unit_rows, streams
@@ -26,6 +26,7 @@ from flows.policy import (
     base_url_for,
     ensure_host_limits,
     extraction_key,
+    interleave,
     make_task_runner,
     policy_for,
     task_options,
@@ -140,7 +141,7 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
 def build_docs(docs_dir: Path) -> Path | None:
     """Render GX Data Docs for this run; a rendering problem is logged, never fatal to the data."""
     try:
-        return build_data_docs(docs_dir)
+        return expectations.build_data_docs(docs_dir)
     except Exception as exc:
         get_run_logger().warning("Data Docs not built: %s", exc)
         return None
@@ -179,11 +180,12 @@ def extract_all(
     server_limits = ensure_host_limits(settings, sorted({src for src, _ in windows}))
     with make_task_runner(settings) as runner:
         futures = {
-            key: _submit(runner, key, w, spool_root, cache_root, settings, server_limits)
-            for key, w in windows.items()
+            key: _submit(runner, key, windows[key], spool_root, cache_root, settings, server_limits)
+            for key in interleave(list(windows), settings)
         }
         done = []
-        for (source, stream), future in futures.items():
+        for source, stream in list(windows):
+            future = futures[(source, stream)]
             try:
                 used, spooled = future.result()
             except PipelineError as exc:

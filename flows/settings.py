@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     task_retry_delay_s: float = Field(default=30.0, ge=0)
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = None
+    # Where each API's concurrency limit lives (flows/policy.py host_slot): ``server``, a
+    # Prefect global concurrency limit shared by every run on the server, or ``local``, a
+    # semaphore in this process. ``auto``: server for a deployment's run (a worker: other
+    # runs share the APIs), local otherwise (a private temporary server shares nothing).
+    api_limits: Literal["auto", "server", "local"] = "auto"
 
     # Run selection and window overrides (issue 7). Empty selections mean "everything".
     lookback_days: int | None = Field(default=None, ge=0)

@@ -11,7 +11,7 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from expectations import validate_batch, validate_marts
+import expectations
 from flows.catalog import ALL_SOURCES as SOURCES
 from flows.catalog import extractor, fallbacks
 from flows.errors import (
@@ -144,7 +144,9 @@ def validate_resource(
     contract = SOURCES[source].CONTRACT
     # Typed once, in DuckDB: the staged batches are validated here and merged by the load.
     batch, drifted = stage_group(con, contract, group)
-    result = validate_batch(contract, batch, run_id=run_id, run_date=run_date, window=window)
+    result = expectations.validate_batch(
+        contract, batch, run_id=run_id, run_date=run_date, window=window
+    )
     record_validation(con, result.results)
     outcome = GateOutcome(
         warnings=[f"{contract.table} {w.stream or ''} {w.reason}" for w in result.warnings]
@@ -220,7 +222,7 @@ def gate_marts(con: duckdb.DuckDBPyConnection, run_id: str, run_date: date) -> l
     Raises:
         AuditError: naming every failed `block` expectation.
     """
-    results = validate_marts(con, run_id=run_id, run_date=run_date)
+    results = expectations.validate_marts(con, run_id=run_id, run_date=run_date)
     record_validation(con, results)
     blocked = {
         f"{r.suite}: {r.expectation}": r.rows_failed

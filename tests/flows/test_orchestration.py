@@ -3,10 +3,12 @@ limits, artifacts, tagged logs, the Failed state with its webhook, and the Dask 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -160,13 +162,68 @@ class TestHostLimits:
     ):
         """The emulator serves every API from one port; each API still gets its own limit,
         with every slot released after the run."""
-        nightly(start=today().replace(day=1), end=today(), mode="test")
+        with settings_env({"api_limits": "server"}):
+            nightly(start=today().replace(day=1), end=today(), mode="test")
         port = policy.api_host(emu.base_urls["binance_base_url"]).rsplit(":", 1)[1]
         with get_client(sync_client=True) as client:
             binance = client.read_global_concurrency_limit_by_name(f"api-binance-127-0-0-1-{port}")
             fred = client.read_global_concurrency_limit_by_name(f"api-fred-127-0-0-1-{port}")
         assert (binance.limit, fred.limit) == (3, 4)
         assert binance.active_slots == fred.active_slots == 0
+
+    def test_auto_keeps_the_limits_local_outside_a_deployment(self, pipeline_env, emu):
+        """A run that no deployment started (``rotation run``, a test) shares its server with
+        nobody: no global limit is created and no slot is asked of the server."""
+        with (
+            settings_env({"api_limits": "auto"}),
+            mock.patch(
+                "prefect.concurrency.sync.concurrency", side_effect=AssertionError("server slot")
+            ),
+        ):
+            assert not policy.ensure_host_limits(load_settings(), ["kraken"])
+            summary = nightly(start=today().replace(day=1), end=today(), mode="test")
+        assert summary.status == "success" and not summary.failed_streams
+
+    def test_auto_asks_the_server_in_a_deployments_run(self):
+        with (
+            settings_env({"api_limits": "auto"}),
+            mock.patch("prefect.runtime.deployment.id", "d0c5"),
+            mock.patch("prefect.client.orchestration.get_client") as client,
+        ):
+            assert policy.ensure_host_limits(load_settings(), ["fred", "fred_rates"])
+        upserts = client.return_value.__enter__.return_value.upsert_global_concurrency_limit_by_name
+        assert upserts.call_count == 1  # fred and fred_rates share the FRED API's limit
+
+    def test_the_local_slot_is_taken_before_the_server_is_asked(self):
+        """A run never asks the server for more slots than the API has: threads queue on the
+        process's semaphore first, and only a slot holder asks the server."""
+        settings = load_settings()
+        name = policy.source_limit("fred", settings)
+        asked_while_holding = []
+
+        @contextlib.contextmanager
+        def server_slot(limit_name, occupy, strict):
+            semaphore = policy._local_slots[name]
+            asked_while_holding.append(semaphore._value < policy.policy_for("fred").host_slots)
+            yield
+
+        with (
+            mock.patch("prefect.concurrency.sync.concurrency", server_slot),
+            policy.host_slot("fred", settings, server_limits=True),
+        ):
+            pass
+        assert asked_while_holding == [True]
+
+    def test_streams_are_submitted_round_robin_over_apis(self):
+        settings = load_settings()
+        keys = [("fred", "A"), ("fred", "B"), ("fred", "C"), ("binance", "X"), ("yahoo", "Y")]
+        assert policy.interleave(keys, settings) == [
+            ("fred", "A"),
+            ("binance", "X"),
+            ("yahoo", "Y"),
+            ("fred", "B"),
+            ("fred", "C"),
+        ]
 
     def test_without_a_server_a_host_semaphore_holds_streams_back(self):
         """Two slots: the third stream waits until one of the first two leaves."""

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from unittest import mock
 
 import duckdb
 import pytest
@@ -25,19 +24,6 @@ from warehouse.db import connect, list_tables
 WINDOW = (date(2024, 1, 1), date(2024, 3, 31))
 # Load bookkeeping differs between two runs that loaded the same data.
 LOAD_COLUMNS = ("_load_id", "_loaded_at")
-
-
-@pytest.fixture(scope="package", autouse=True)
-def local_host_slots() -> Iterator[None]:
-    """Extraction slots per API host from in-process semaphores, not the Prefect server.
-
-    Every emulated API shares one host (127.0.0.1:port), so the server-held limit queues all
-    ~45 streams behind a handful of slots, each acquisition polled with seconds of back-off:
-    that costs ~25 s a run and proves nothing about faults. The local semaphore is the
-    flow's own fallback when no server holds the limits.
-    """
-    with mock.patch("flows.nightly.ensure_host_limits", return_value=False):
-        yield
 
 
 @pytest.fixture

@@ -127,8 +127,6 @@ def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: flo
 
 
 def main() -> None:
-    # As in the tests' conftest: per-host slots from in-process semaphores, not the server.
-    flows.nightly.ensure_host_limits = lambda *args, **kwargs: False
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run")
