@@ -112,9 +112,7 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
             emit("stage", name="validate", streams=len(extracted))
             accepted = validate_all(con, extracted, windows, summary, started_at.date())
             emit("stage", name="load", streams=len(accepted))
-            summary.loads = [
-                load(con, src, s, run_id, windows[(src, s.stream)]) for src, s in accepted
-            ]
+            summary.loads = load_all(con, accepted, windows, run_id)
             emit("stage", name="transform")
             transform(con)
             emit("stage", name="validate-marts")
@@ -258,6 +256,23 @@ def validate_all(
         refused = outcome.quarantined.keys() | outcome.failed.keys()
         accepted += [(source, s) for s in group if s.stream not in refused]
     return accepted
+
+
+def load_all(
+    con: duckdb.DuckDBPyConnection,
+    accepted: list[tuple[str, SpooledStream]],
+    windows: dict[tuple[str, str], Window],
+    run_id: str,
+) -> list[LoadResult]:
+    """Load every accepted stream, one load task per source, in the order they were accepted."""
+    by_source: dict[str, list[SpooledStream]] = defaultdict(list)
+    for source, spooled in accepted:
+        by_source[source].append(spooled)
+    results = []
+    for source, group in by_source.items():
+        spans = {s.stream: windows[(source, s.stream)] for s in group}
+        results += load(con, source, group, run_id, spans)
+    return results
 
 
 def record_run(

@@ -174,27 +174,39 @@ def validate_resource(
     return outcome
 
 
-@task(
-    name="load", task_run_name="load-{source}-{spooled.stream}", timeout_seconds=1800, **TASK_OPTS
-)
+@task(name="load", task_run_name="load-{source}", timeout_seconds=1800, **TASK_OPTS)
 def load(
     con: duckdb.DuckDBPyConnection,
     source: str,
-    spooled: SpooledStream,
+    group: list[SpooledStream],
     run_id: str,
-    window: tuple[date, date],
-) -> LoadResult:
-    """MERGE one stream's spooled pages into its raw table (one transaction)."""
-    result = load_stream(con, SOURCES[source].CONTRACT, spooled, run_id=run_id, window=window)
-    get_run_logger().info(
-        "%s: %d in, %d inserted, %d updated, watermark %s",
-        SOURCES[source].CONTRACT.table,
-        result.rows_in,
-        result.rows_inserted,
-        result.rows_updated,
-        result.watermark,
-    )
-    return result
+    windows: dict[str, tuple[date, date]],
+) -> list[LoadResult]:
+    """MERGE a source's accepted streams into its raw table, one transaction per stream.
+
+    One task per source, not per stream: a Prefect task run costs ~20 ms of state round trips,
+    which for the ~45 small streams of a nightly run was half of the load step.
+
+    Args:
+        windows: each stream's requested dates, by stream.
+    """
+    contract = SOURCES[source].CONTRACT
+    logger = get_run_logger()
+    results = []
+    for spooled in group:
+        window = windows[spooled.stream]
+        result = load_stream(con, contract, spooled, run_id=run_id, window=window)
+        logger.info(
+            "%s %s: %d in, %d inserted, %d updated, watermark %s",
+            contract.table,
+            spooled.stream,
+            result.rows_in,
+            result.rows_inserted,
+            result.rows_updated,
+            result.watermark,
+        )
+        results.append(result)
+    return results
 
 
 @task(name="transform", timeout_seconds=900, **TASK_OPTS)
