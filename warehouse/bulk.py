@@ -11,9 +11,13 @@ the nightly way instead: staged, gated, MERGEd (warehouse.load.load_stream).
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import duckdb
+import pyarrow as pa
 
 from flows.sources._contract import LoadContract
 from flows.sources._json_sql import literal
@@ -24,10 +28,14 @@ from warehouse.state import advance_watermark
 
 # DuckDB's own memory during a bulk load. Its default (80% of RAM) lets the buffer pool keep
 # every block it wrote, so RSS grows with the history; bounded, it writes them out instead.
-BULK_MEMORY_LIMIT = "384MB"
+BULK_MEMORY_LIMIT = "448MB"
 # Pages per group: 250 Binance pages are 250,000 klines; the gate's pandas copy of a group is
 # the other half of the memory bound (GX holds a few copies of a column while it checks).
 BULK_PAGES = 250
+ARROW_VIEW = "_bulk_group"  # a gated group's typed rows, registered for its INSERT
+
+T = TypeVar("T")
+Parsed = dict[str, pa.Table]  # a group's typed rows, by stream
 
 
 def groups_of(streams: list[SpooledStream], max_pages: int) -> list[list[SpooledStream]]:
@@ -80,14 +88,21 @@ def bulk_load(
     if memory_limit:
         con.execute(f"set memory_limit = {literal(memory_limit)}")
     totals: dict[str, LoadResult] = {}
+    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-gate")
     try:
-        for group in groups_of(streams, max_pages):
-            results = _direct(con, contract, group, run_id, window, gate, totals)
+        groups = groups_of(streams, max_pages)
+        parsed: Parsed | None = None  # the next group's rows, typed while a gate ran
+        for i, group in enumerate(groups):
+            upcoming = groups[i + 1] if gate is not None and i + 1 < len(groups) else None
+            results, parsed = _direct(
+                con, contract, group, parsed, upcoming, run_id, window, gate, totals, checker
+            )
             if results is None:
                 results = _staged(con, contract, group, run_id, window, gate)
             for done in results:
                 totals[done.stream] = _add(totals.get(done.stream), done)
     finally:
+        checker.shutdown(wait=True)
         if previous == default:
             con.execute("reset memory_limit")
         else:
@@ -104,31 +119,47 @@ def _direct(
     con: duckdb.DuckDBPyConnection,
     contract: LoadContract,
     group: list[SpooledStream],
+    parsed: Parsed | None,
+    upcoming: list[SpooledStream] | None,
     run_id: str,
     window: tuple[date, date],
     gate: Gate | None,
     totals: dict[str, LoadResult],
-) -> list[LoadResult] | None:
+    checker: ThreadPoolExecutor,
+) -> tuple[list[LoadResult] | None, Parsed | None]:
     """INSERT a group straight from its pages; None (rolled back) when it cannot go that way:
-    a key already in the table, or a page the fast casts refuse (the staged way names it)."""
+    a key already in the table, or a page the fast casts refuse (the staged way names it).
+
+    Without a gate the rows go from the reader SQL into the table in one statement. With
+    one, the work is a pipeline over two threads, since the gate (GX, pandas) holds the GIL
+    while DuckDB releases it: DuckDB types the group's pages into Arrow (one row per key, the
+    later page winning, as in the table), or they were typed already (``parsed``); the gate
+    checks that Arrow on ``checker``'s thread while this thread INSERTs the same Arrow, looks
+    for colliding keys, then types the ``upcoming`` group's pages. The group commits only when
+    the gate passed.
+
+    Returns:
+        The group's results (None: take the staged way), and the upcoming group's rows.
+    """
     loaded_at = _unique_now()
     params = {"load_id": run_id, "loaded_at": loaded_at}
-    con.execute("begin transaction")
+    checked = None
+    following = None
     try:
-        inserted: dict[str, int] = {}
-        for part in group:
-            sql = insert_sql(contract, f"({typed_sql(contract, part)})")
-            (n,) = con.execute(sql, {**params, "files": [str(p) for p in part.files]}).fetchone()
-            inserted[part.stream] = inserted.get(part.stream, 0) + n
+        if gate is None:
+            con.execute("begin transaction")
+            inserted = _insert_pages(con, contract, group, params)
+        else:
+            rows = parsed if parsed is not None else _typed_group(con, contract, group)
+            checked = checker.submit(gate, pa.concat_tables(rows.values()))
+            con.execute("begin transaction")
+            inserted = _insert_arrow(con, contract, rows, params)
         if _collides(con, contract, loaded_at):
             con.execute("rollback")
-            return None
-        if gate is not None:
-            columns = ", ".join(contract.schema)
-            rows = con.sql(
-                f"select {columns} from {contract.table} where _loaded_at = {_ts(loaded_at)}"
-            )
-            gate(rows.to_arrow_table())
+            return _after(checked, None), _prefetch(con, contract, upcoming)
+        following = _prefetch(con, contract, upcoming)
+        if checked is not None:
+            checked.result()  # the gate's verdict: raising rolls the group back
         results = []
         for stream, n in inserted.items():
             watermark = advance_watermark(con, contract, stream, run_id=run_id)
@@ -137,13 +168,122 @@ def _direct(
             )
             _record(con, contract, _add(totals.get(stream), results[-1]), run_id, window)
         con.execute("commit")
-        return results
+        return results, following
     except duckdb.Error:
-        con.execute("rollback")
-        return None
+        _rollback(con)
+        return _after(checked, None), following
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
+        _after(checked, None)
         raise
+
+
+def _typed_group(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, group: list[SpooledStream]
+) -> Parsed:
+    """Each part's rows, typed (see :func:`_typed_arrow`), by stream."""
+    rows: Parsed = {}
+    for part in group:
+        table = _typed_arrow(con, contract, part)
+        rows[part.stream] = (
+            pa.concat_tables([rows[part.stream], table]) if part.stream in rows else table
+        )
+    return rows
+
+
+def _prefetch(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, upcoming: list[SpooledStream] | None
+) -> Parsed | None:
+    """The upcoming group's rows, or None when there is none or its pages do not type (it
+    then types them itself, and fails the way that names the field)."""
+    if upcoming is None:
+        return None
+    try:
+        return _typed_group(con, contract, upcoming)
+    except duckdb.Error:
+        return None
+
+
+def _insert_pages(
+    con: duckdb.DuckDBPyConnection,
+    contract: LoadContract,
+    group: list[SpooledStream],
+    params: dict[str, object],
+) -> dict[str, int]:
+    """INSERT each part straight from its reader SQL; rows inserted per stream."""
+    inserted: dict[str, int] = {}
+    for part in group:
+        sql = insert_sql(contract, f"({typed_sql(contract, part)})")
+        (n,) = con.execute(sql, {**params, "files": [str(p) for p in part.files]}).fetchone()
+        inserted[part.stream] = inserted.get(part.stream, 0) + n
+    return inserted
+
+
+def _typed_arrow(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, part: SpooledStream
+) -> pa.Table:
+    """A part's pages typed by its reader, one row per key (the later page wins), as Arrow.
+
+    Pages rarely repeat a key, so the rows are counted against their distinct keys first (a
+    hash over the Arrow, ~30% cheaper than ranking every row while typing them); only a part
+    with a repeat is ranked.
+    """
+    columns = ", ".join(contract.schema)
+    keys = ", ".join(contract.primary_key)
+    typed = con.sql(
+        f"select {columns}, _page from ({typed_sql(contract, part)})",
+        params={"files": [str(p) for p in part.files]},
+    ).to_arrow_table()
+    con.register(ARROW_VIEW, typed)
+    try:
+        [(repeats,)] = con.sql(
+            f"select count(*) - count(distinct ({keys})) from {ARROW_VIEW}"
+        ).fetchall()
+        if repeats:
+            typed = con.sql(
+                f"select {columns}, _page from {ARROW_VIEW} "
+                f"qualify row_number() over (partition by {keys} order by _page desc) = 1"
+            ).to_arrow_table()
+    finally:
+        con.unregister(ARROW_VIEW)
+    return typed.drop_columns(["_page"])
+
+
+def _insert_arrow(
+    con: duckdb.DuckDBPyConnection,
+    contract: LoadContract,
+    rows: dict[str, pa.Table],
+    params: dict[str, object],
+) -> dict[str, int]:
+    """INSERT typed Arrow rows (already one per key); rows inserted per stream."""
+    columns = ", ".join(contract.schema)
+    inserted: dict[str, int] = {}
+    for stream, table in rows.items():
+        con.register(ARROW_VIEW, table)
+        try:
+            con.execute(
+                f"insert into {contract.table} ({columns}, _load_id, _loaded_at) "
+                f"select {columns}, $load_id, $loaded_at from {ARROW_VIEW}",
+                params,
+            )
+        finally:
+            con.unregister(ARROW_VIEW)
+        inserted[stream] = inserted.get(stream, 0) + table.num_rows
+    return inserted
+
+
+def _after(checked: Future | None, value: T) -> T:
+    """``value``, once the gate's thread is done with this group (its verdict no longer
+    matters: the group goes the staged way, which gates it again)."""
+    if checked is not None:
+        wait([checked])
+    return value
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the group's transaction, if it got as far as opening one."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("rollback")
 
 
 def _staged(

@@ -183,3 +183,60 @@ class TestBulkLoad:
         bulk_load(con, PRICES, self.streams(spool, "AAA"), run_id="r1", window=W)
 
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == before
+
+    def test_a_gated_load_checks_each_group_once_and_keeps_the_later_page(self, con, spool):
+        """Two groups of two pages; BBB's second page repeats D1 with a new close. The gate
+        sees every group's rows exactly once, one row per key, and the later page wins."""
+        a = spooled(spool, "AAA", [("AAA", D1, 1.0), ("AAA", D2, 2.0)], [("AAA", D3, 3.0)])
+        b = spooled(spool, "BBB", [("BBB", D1, 1.0)], [("BBB", D1, 9.0), ("BBB", D2, 2.0)])
+        seen = []
+
+        results = bulk_load(
+            con,
+            PRICES,
+            [a, b],
+            run_id="r1",
+            window=W,
+            gate=lambda t: seen.append(t.to_pylist()),
+            max_pages=2,
+        )
+
+        assert [len(rows) for rows in seen] == [3, 2]  # groups: AAA (2 pages), BBB (2 pages)
+        assert sorted(r["close"] for r in seen[1]) == [2.0, 9.0]
+        assert {(r.stream, r.rows_inserted) for r in results} == {("AAA", 3), ("BBB", 2)}
+        got = con.execute(
+            "select symbol, date, close from raw.test__prices order by symbol, date"
+        ).fetchall()
+        assert got == [
+            ("AAA", D1, 1.0),
+            ("AAA", D2, 2.0),
+            ("AAA", D3, 3.0),
+            ("BBB", D1, 9.0),
+            ("BBB", D2, 2.0),
+        ]
+
+    def test_a_refused_later_group_keeps_the_groups_before_it(self, con, spool):
+        """Group 1 passes and commits; group 2 is refused, rolled back, and stops the load."""
+        calls = []
+
+        def second_refused(batch):
+            calls.append(batch.num_rows)
+            if len(calls) == 2:
+                raise RuntimeError("blocked by validation")
+
+        with pytest.raises(RuntimeError, match="blocked"):
+            bulk_load(
+                con,
+                PRICES,
+                self.streams(spool, "AAA", "BBB"),
+                run_id="r1",
+                window=W,
+                gate=second_refused,
+                max_pages=1,
+            )
+
+        assert calls == [3, 3]
+        got = con.execute("select distinct symbol from raw.test__prices").fetchall()
+        assert got == [("AAA",)]
+        assert get_watermark(con, PRICES, "AAA") == D3
+        assert get_watermark(con, PRICES, "BBB") is None
