@@ -3,9 +3,9 @@
 In a child process (``python -m bench.incremental WORK``), with Prefect's home in WORK:
   1. cold: ``nightly`` against ``serve_emulator(today=D)`` from COLD_START (the warm warehouse);
   2. warm: the clock moves to D+1 and ``nightly`` runs again, incremental from the watermarks,
-     in the same process: Prefect's server is already up, so its time is the data work
-     (extract, validate, load, transform, validate marts, publish); each stage is timed from
-     the flow's progress events;
+     in the same process: Prefect's server is already up. Each stage is timed from the flow's
+     progress events; the data work is extract, validate, load, transform, validate marts and
+     publish (Data Docs and the run's artifacts come after the publish, and are reported);
   3. process: the clock moves to D+2 and ``rotation run`` runs as its own process: the whole
      command, Python and Prefect start included.
 """
@@ -28,6 +28,8 @@ from pathlib import Path
 DATA_WORK_TARGET_S = 5.0
 COLD_START = date(2020, 1, 1)  # the warm warehouse's history (shorter than 2015: faster set-up)
 PROCESS_TARGET_S = 25.0
+# The issue's data work; Data Docs ("docs") and the artifacts ("done") follow the publish.
+DATA_WORK_STAGES = ("extract", "validate", "load", "transform", "validate-marts", "publish")
 
 
 def measure_incremental(work: Path) -> dict:
@@ -96,6 +98,9 @@ def main(folder: Path) -> None:
             report["warm_status"] = warm.status
             report["warm_rows"] = sum(r.rows_in for r in warm.loads)
             report["warm_stages"] = _stages(events, ended)
+            report["data_work_s"] = sum(
+                v for k, v in report["warm_stages"].items() if k in DATA_WORK_STAGES
+            )
             text = io.StringIO()
             pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(25)
             report["warm_profile"] = _trim(text.getvalue())

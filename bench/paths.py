@@ -172,7 +172,7 @@ def checksum(con: duckdb.DuckDBPyConnection, table: str, contract: LoadContract)
     return int(count), int(digest)
 
 
-def load_ours(dataset: Dataset, warehouse: Path, *, validate: bool) -> tuple[int, int]:
+def load_ours(dataset: Dataset, warehouse: Path, *, validate: bool) -> None:
     """The project's path: reader SQL -> GX on each Arrow batch -> MERGE, in bounded groups."""
     from warehouse.bulk import bulk_load
 
@@ -202,12 +202,10 @@ def load_ours(dataset: Dataset, warehouse: Path, *, validate: bool) -> tuple[int
         for stream, files in dataset.streams.items()
     ]
     bulk_load(con, contract, streams, run_id="bench", window=span, gate=gate)
-    result = checksum(con, contract.table, contract)
     con.close()
-    return result
 
 
-def load_read_json(dataset: Dataset, warehouse: Path) -> tuple[int, int]:
+def load_read_json(dataset: Dataset, warehouse: Path) -> None:
     """The anchor: one INSERT ... SELECT from read_json per stream into a keyless typed table."""
     target = TARGETS[dataset.resource]
     contract = target.contract
@@ -223,12 +221,10 @@ def load_read_json(dataset: Dataset, warehouse: Path) -> tuple[int, int]:
             f"qualify row_number() over (partition by {keys} order by _page desc) = 1",
             {"files": [str(p) for p in files]},
         )
-    result = checksum(con, contract.table, contract)
     con.close()
-    return result
 
 
-def load_dlt(dataset: Dataset, warehouse: Path, work: Path, *, parquet: bool) -> tuple[int, int]:
+def load_dlt(dataset: Dataset, warehouse: Path, work: Path, *, parquet: bool) -> None:
     """dlt merge into DuckDB on the contract's key, default or parquet loader."""
     import dlt
 
@@ -249,18 +245,10 @@ def load_dlt(dataset: Dataset, warehouse: Path, work: Path, *, parquet: bool) ->
         pipelines_dir=str(work / "dlt"),
     )
     pipeline.run(pages(), loader_file_format="parquet" if parquet else None)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    result = checksum(con, f"raw.{table}", contract)
-    con.close()
-    return result
 
 
-def run_path(path: str, dataset: Dataset, warehouse: Path, work: Path) -> tuple[int, int]:
-    """Load ``dataset`` into a fresh ``warehouse`` by ``path``.
-
-    Returns:
-        The raw table's (row count, checksum).
-    """
+def run_path(path: str, dataset: Dataset, warehouse: Path, work: Path) -> None:
+    """Load ``dataset`` into a fresh ``warehouse`` by ``path`` (committed and closed on return)."""
     if path == "ours":
         return load_ours(dataset, warehouse, validate=True)
     if path == "ours_no_validation":
@@ -270,6 +258,14 @@ def run_path(path: str, dataset: Dataset, warehouse: Path, work: Path) -> tuple[
     if path in ("dlt_default", "dlt_parquet"):
         return load_dlt(dataset, warehouse, work, parquet=path == "dlt_parquet")
     raise ValueError(f"unknown path {path!r}; known: {', '.join(PATHS)}")
+
+
+def loaded(dataset: Dataset, warehouse: Path) -> tuple[int, int]:
+    """The raw table's (row count, checksum) once a path has loaded ``dataset``: every path
+    writes ``raw.<source>__<resource>`` (dlt's dataset ``raw`` and table name included)."""
+    contract = TARGETS[dataset.resource].contract
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return checksum(con, f"raw.{contract.source}__{contract.resource}", contract)
 
 
 def read_dataset(folder: Path, resource: str) -> Dataset:

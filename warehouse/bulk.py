@@ -28,7 +28,7 @@ from warehouse.state import advance_watermark
 
 # DuckDB's own memory during a bulk load. Its default (80% of RAM) lets the buffer pool keep
 # every block it wrote, so RSS grows with the history; bounded, it writes them out instead.
-BULK_MEMORY_LIMIT = "448MB"
+BULK_MEMORY_LIMIT = "384MB"
 # Pages per group: 250 Binance pages are 250,000 klines; the gate's pandas copy of a group is
 # the other half of the memory bound (GX holds a few copies of a column while it checks).
 BULK_PAGES = 250

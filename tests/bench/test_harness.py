@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from bench import payloads
-from bench.paths import PATHS, run_path
+from bench.paths import PATHS, loaded, run_path
 from bench.run import TINY, Measure, check_agreement
 
 
@@ -38,7 +38,9 @@ def test_every_path_loads_the_same_rows_and_checksum(datasets, tmp_path, index):
     dataset = datasets[index]
     measures = []
     for path in PATHS:
-        rows, digest = run_path(path, dataset, tmp_path / f"{path}.duckdb", tmp_path / path)
+        warehouse = tmp_path / f"{path}.duckdb"
+        run_path(path, dataset, warehouse, tmp_path / path)
+        rows, digest = loaded(dataset, warehouse)
         measures.append(Measure(dataset.name, path, rows, digest, 0.0, 0, 0, 0.0))
 
     agreed = check_agreement(measures)
