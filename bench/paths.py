@@ -167,7 +167,7 @@ def checksum(con: duckdb.DuckDBPyConnection, table: str, contract: LoadContract)
     (dlt picks its own column types; the values must still be the same)."""
     columns = ", ".join(f"cast({c} as {duckdb_type(t)})" for c, t in contract.schema.items())
     count, digest = con.execute(
-        f"select count(*), coalesce(bit_xor(hash({columns})), 0) from {table}"
+        f"select count(*), coalesce(sum(hash({columns})::hugeint), 0) from {table}"
     ).fetchone()
     return int(count), int(digest)
 

@@ -80,7 +80,7 @@ def render(
         )
     lines += [
         "",
-        "Every path of a dataset loaded the same row count and checksum (count, xor of row "
+        "Every path of a dataset loaded the same row count and checksum (count, sum of row "
         "hashes over the contract's columns): "
         + ", ".join(f"{name} {rows:,}" for name, (rows, _) in agreed.items())
         + " rows.",

@@ -151,7 +151,7 @@ def bootstrap(
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
     """Row count and an order-independent content hash of a table."""
     count, digest = con.execute(
-        f"select count(*), coalesce(bit_xor(hash(t)), 0) from {table} as t"
+        f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} as t"
     ).fetchone()
     return int(count), int(digest)
 
@@ -179,7 +179,8 @@ def content_checksums(
         ]
         select = ", ".join(f'"{c}"' for c in columns)
         count, digest = con.execute(
-            f"select count(*), coalesce(bit_xor(hash(t)), 0) from (select {select} from {table}) t"
+            "select count(*), coalesce(sum(hash(t)::hugeint), 0) "
+            f"from (select {select} from {table}) t"
         ).fetchone()
         sums[table] = (int(count), int(digest))
     return sums

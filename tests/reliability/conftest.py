@@ -83,7 +83,7 @@ def content_checksums(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict
         columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
         keep = ", ".join(c for c in columns if c not in LOAD_COLUMNS)
         sums[table] = con.execute(
-            f"select count(*), coalesce(bit_xor(hash({keep})), 0) from {table}"
+            f"select count(*), coalesce(sum(hash({keep})::hugeint), 0) from {table}"
         ).fetchone()
     return sums
 

@@ -106,7 +106,7 @@ def stream_checksums(warehouse: Path, cases: list[Case]) -> dict[str, tuple]:
             where = f"where {contract.stream_key} = ?" if contract.stream_key else ""
             params = [case.stream] if contract.stream_key else []
             sums[case.key] = con.execute(
-                f"select count(*), coalesce(bit_xor(hash({columns})), 0) "
+                f"select count(*), coalesce(sum(hash({columns})::hugeint), 0) "
                 f"from {contract.table} {where}",
                 params,
             ).fetchone()

@@ -296,7 +296,7 @@ def row_checksums(warehouse: Path) -> dict[str, tuple]:
             skip = set(KNOWN_DRIFT.get(table, ())) | {"_load_id", "_loaded_at"}
             keep = ", ".join(n for n in names if n not in skip)
             sums[table] = con.execute(
-                f"select count(*), coalesce(bit_xor(hash({keep})), 0) from {table}"
+                f"select count(*), coalesce(sum(hash({keep})::hugeint), 0) from {table}"
             ).fetchone()
     return sums
 
@@ -309,7 +309,7 @@ def differing_columns(left: Path, right: Path, table: str) -> list[str]:
             names = [r[0] for r in con.execute(f"describe {table}").fetchall()]
             names = [n for n in names if not n.startswith("_")]
             row = con.execute(
-                "select " + ", ".join(f"bit_xor(hash({n}))" for n in names) + f" from {table}"
+                "select " + ", ".join(f"sum(hash({n})::hugeint)" for n in names) + f" from {table}"
             ).fetchone()
             sums.append(dict(zip(names, row, strict=True)))
     return [n for n in sums[0] if sums[0][n] != sums[1].get(n)]
