@@ -162,6 +162,37 @@ def _notes(ratios: dict[str, dict[str, float]], incremental: dict | None) -> lis
         "0.05 s per call plus ~0.6 us per row (Arrow -> pandas, hashing for the key check, "
         "per-expectation machinery), measured with `validate_batch` on 1k-253k-row batches.",
     ]
+    one = ratios.get("klines_1x", {})
+    if one.get("ours", 0) > RATIO_TARGET:
+        lines.append(
+            "- ours / read_json above target: the INSERT itself dominates (a profile of "
+            "`bulk_load` on the 5-year klines without the gate, 2026-11-25: 108 s of 117 s in "
+            "the group INSERTs, 5 s in the key-collision checks, 1 s in watermarks and load "
+            "records). Three costs the anchor does not pay: DuckDB's memory cap (the same "
+            "load uncapped took 76 s, but reached 2.6 GiB RSS, against the < 1 GiB target), "
+            "the `_load_id`/`_loaded_at` columns (~15% on the INSERT, measured with the anchor's "
+            "SQL), and one transaction per 250 pages with its watermark and load record. "
+            "What would close it: a cap that does not slow DuckDB's writes (it keeps every "
+            "written block cached; no setting found that drops them short of a lower limit), "
+            "or loading each stream in one INSERT and bounding memory by streams instead."
+        )
+    dlt = ratios.get("klines_dlt_parquet", {})
+    if dlt.get("dlt_parquet", DLT_TARGET) < DLT_TARGET and dlt.get("ours"):
+        ceiling = dlt["dlt_parquet"] * dlt["ours"]  # dlt parquet / read_json
+        lines.append(
+            f"- dlt's parquet loader: ours is {dlt['dlt_parquet']:.0f}x faster on "
+            f"`klines_dlt_parquet`; DuckDB's own `read_json`, the near-physical limit, is "
+            f"{ceiling:.0f}x faster on the same pages. "
+            + (
+                f"On this machine {DLT_TARGET:.0f}x is beyond what any path typing these "
+                "pages reaches"
+                if ceiling < DLT_TARGET
+                else "The gap is ours' own cost above read_json (above)"
+            )
+            + "; dlt's default loader is "
+            f"{ratios.get('klines_dlt', {}).get('dlt_default', 0):.0f}x slower than ours "
+            "(`klines_dlt`)."
+        )
     shares = [row["validation"] for row in ratios.values() if "validation" in row]
     if shares and max(shares) > VALIDATION_TARGET:
         lines.append(

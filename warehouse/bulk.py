@@ -101,6 +101,11 @@ def bulk_load(
                 results = _staged(con, contract, group, run_id, window, gate)
             for done in results:
                 totals[done.stream] = _add(totals.get(done.stream), done)
+        if memory_limit:
+            # Under the cap: a checkpoint left to the connection's close (or the next commit)
+            # would run with DuckDB's default limit and read the new blocks back into memory
+            # (measured: peak RSS 2.4 GiB after loading 52M klines capped at 384 MB).
+            con.execute("checkpoint")
     finally:
         checker.shutdown(wait=True)
         if previous == default:
