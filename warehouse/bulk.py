@@ -1,20 +1,28 @@
-"""Bulk loads of long histories (a backfill, the benchmark): bounded groups of pages, typed
-straight into the raw table, validated there, committed or rolled back.
+"""Bulk loads of long histories (a backfill, the benchmark): each part of a stream INSERTed
+straight from its pages, validated as it lands, committed in bounded groups or rolled back.
 
-A group of pages is INSERTed from its reader SQL into the keyless raw table inside a
-transaction, as DuckDB's own ``read_json`` would load it: no temp table, no join. Its rows are
-then read back as Arrow for the gate (GX validation) and checked against the rows already in
-the table; the group commits with its watermarks and load records only when the gate passes
-and no key collides. A colliding group (a re-load, revised history) is rolled back and goes
-the nightly way instead: staged, gated, MERGEd (warehouse.load.load_stream).
+A part (up to ``max_pages`` pages of one stream) goes from its reader SQL into the keyless raw
+table in one ``INSERT ... SELECT``, as DuckDB's own ``read_json`` would load it: no temp table,
+no Arrow in between, no join; DuckDB writes its row groups to the file as they fill. Its rows
+are read back as Arrow for the gate (GX validation), which checks them on a second thread while
+this one INSERTs the next part (the gate holds the GIL, DuckDB releases it). A group of parts
+(up to ``commit_pages`` pages) commits with its watermarks and load records only once every
+part passed the gate and no key collided with a row already in the table. A part whose pages
+repeat a key keeps the later page's row; a group that collides (a re-load, revised history) is
+rolled back and goes the nightly way instead: staged, gated, MERGEd
+(warehouse.load.load_stream).
+
+Memory stays flat without capping DuckDB: a memory limit makes it evict blocks while it writes,
+which costs more than the load itself (freed pages are returned to the OS and faulted back in:
+sys time 5x). Instead, between groups, the cached blocks the group wrote are dropped at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -23,32 +31,63 @@ from flows.sources._contract import LoadContract
 from flows.sources._json_sql import literal
 from warehouse.load import Gate, LoadResult, insert_sql, load_stream
 from warehouse.spool import SpooledStream, typed_sql
-from warehouse.stage import drop_staged, stage_stream, staged_arrow
 from warehouse.state import advance_watermark
 
-# DuckDB's own memory during a bulk load. Its default (80% of RAM) lets the buffer pool keep
-# every block it wrote, so RSS grows with the history; bounded, it writes them out instead.
-BULK_MEMORY_LIMIT = "384MB"
-# Pages per group: 250 Binance pages are 250,000 klines; the gate's pandas copy of a group is
-# the other half of the memory bound (GX holds a few copies of a column while it checks).
-BULK_PAGES = 250
-ARROW_VIEW = "_bulk_group"  # a gated group's typed rows, registered for its INSERT
+# Pages per INSERT, and per gate call: 500 Binance pages are 500,000 klines. DuckDB writes big
+# INSERTs faster (measured: 250-page INSERTs took 25% longer than 526-page ones), the gate's
+# pandas copies of a part are what bound the memory.
+BULK_PAGES = 500
+# Rows per gate call: GX's pandas copies of a batch are what bound the memory.
+GATE_ROWS = 200_000
+# Pages per transaction: what a refused part rolls back, and how much the buffer pool may cache
+# before it is dropped.
+COMMIT_PAGES = 2000
+# The memory limit set for an instant between groups, which makes DuckDB drop cached blocks.
+EVICT_TO = "64MB"
 
-T = TypeVar("T")
-Parsed = dict[str, pa.Table]  # a group's typed rows, by stream
+
+Part = list[SpooledStream]  # one INSERT: consecutive pages, of one stream or a few
 
 
-def groups_of(streams: list[SpooledStream], max_pages: int) -> list[list[SpooledStream]]:
-    """Cut each stream into parts of at most ``max_pages`` pages, in page order, and pack
-    consecutive parts into groups of at most ``max_pages`` pages."""
-    groups: list[list[SpooledStream]] = []
+@dataclass
+class _Piece:
+    """One stream's pages within a part, and the stamp its rows carry."""
+
+    spooled: SpooledStream
+    loaded_at: datetime
+    rows: int = 0
+
+
+def groups_of(
+    streams: list[SpooledStream], max_pages: int, commit_pages: int | None = None
+) -> list[list[Part]]:
+    """The streams' pages, in order, cut into parts of at most ``max_pages`` pages (a part
+    may end one stream and begin the next: every INSERT is about as big), and consecutive
+    parts packed into groups of at most ``commit_pages`` pages (default ``max_pages``)."""
+    per_group = max(commit_pages or max_pages, max_pages)
+    parts: list[Part] = [[]]
+    room = max_pages
     for s in streams:
-        for files in s.batches(max_pages):
-            part = SpooledStream(s.source, s.resource, s.stream, files, 0, s.format, s.reader)
-            if groups and sum(len(p.files) for p in groups[-1]) + len(files) <= max_pages:
-                groups[-1].append(part)
-            else:
-                groups.append([part])
+        files = s.files
+        while files:
+            if not room:
+                parts.append([])
+                room = max_pages
+            take, files = files[:room], files[room:]
+            parts[-1].append(
+                SpooledStream(s.source, s.resource, s.stream, take, 0, s.format, s.reader)
+            )
+            room -= len(take)
+    groups: list[list[Part]] = []
+    size = 0
+    for part in filter(None, parts):
+        pages = sum(len(p.files) for p in part)
+        if groups and size + pages <= per_group:
+            groups[-1].append(part)
+            size += pages
+        else:
+            groups.append([part])
+            size = pages
     return groups
 
 
@@ -61,9 +100,9 @@ def bulk_load(
     window: tuple[date, date],
     gate: Gate | None = None,
     max_pages: int = BULK_PAGES,
-    memory_limit: str | None = BULK_MEMORY_LIMIT,
+    commit_pages: int = COMMIT_PAGES,
 ) -> list[LoadResult]:
-    """Load many streams of one resource in bounded groups of pages.
+    """Load many streams of one resource: parts of bounded pages, committed in groups.
 
     Args:
         con: the build's connection.
@@ -71,100 +110,117 @@ def bulk_load(
         streams: its spooled streams (json or parquet).
         run_id: stamped on every row as ``_load_id``.
         window: the requested dates, recorded in ``meta.load_results``.
-        gate: called with each group's rows (Arrow) before they commit; raising rolls the
-            group back and stops the load (the GX quality gate).
-        max_pages: pages per group: what bounds memory, whatever the history's length.
-        memory_limit: DuckDB's memory limit while loading (restored after); None keeps it.
+        gate: called with each part's rows (Arrow, one row per key) before its group
+            commits; raising rolls the group back and stops the load (the GX quality gate).
+        max_pages: pages per INSERT and per gate call: what bounds memory, whatever the
+            history's length.
+        commit_pages: pages per transaction (at least ``max_pages``).
 
     Returns:
-        One result per stream, its groups' counts summed.
+        One result per stream, its parts' counts summed.
 
     Raises:
         SchemaDriftError: a page does not type.
     """
-    # The setting reads back rounded ("18.7 GiB"): a default is restored with RESET instead.
-    previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    default = _default_memory_limit(con)
-    if memory_limit:
-        con.execute(f"set memory_limit = {literal(memory_limit)}")
     totals: dict[str, LoadResult] = {}
     checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-gate")
+    uncapped = _uncapped(con)
     try:
-        groups = groups_of(streams, max_pages)
-        parsed: Parsed | None = None  # the next group's rows, typed while a gate ran
-        for i, group in enumerate(groups):
-            upcoming = groups[i + 1] if gate is not None and i + 1 < len(groups) else None
-            results, parsed = _direct(
-                con, contract, group, parsed, upcoming, run_id, window, gate, totals, checker
-            )
+        for group in groups_of(streams, max_pages, commit_pages):
+            passed: set[int] = set()  # parts the gate passed (not checked again if rolled back)
+            results = _direct(con, contract, group, run_id, window, gate, totals, checker, passed)
             if results is None:
-                results = _staged(con, contract, group, run_id, window, gate)
+                results = [
+                    load_stream(
+                        con,
+                        contract,
+                        piece,
+                        run_id=run_id,
+                        window=window,
+                        max_pages=max_pages,
+                        gate=None if i in passed else gate,
+                    )
+                    for i, part in enumerate(group)
+                    for piece in part
+                ]
             for done in results:
                 totals[done.stream] = _add(totals.get(done.stream), done)
-        if memory_limit:
-            # Under the cap: a checkpoint left to the connection's close (or the next commit)
-            # would run with DuckDB's default limit and read the new blocks back into memory
-            # (measured: peak RSS 2.4 GiB after loading 52M klines capped at 384 MB).
-            con.execute("checkpoint")
+            _evict(con, uncapped)
+        con.execute("checkpoint")
+        _evict(con, uncapped)
     finally:
         checker.shutdown(wait=True)
-        if previous == default:
-            con.execute("reset memory_limit")
-        else:
-            con.execute(f"set memory_limit = {literal(previous)}")
     return list(totals.values())
 
 
-def _default_memory_limit(con: duckdb.DuckDBPyConnection) -> str:
-    """DuckDB's default memory limit as it reads back (80% of RAM), from a scratch database."""
-    return duckdb.connect().execute("select current_setting('memory_limit')").fetchone()[0]
+def _uncapped(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether DuckDB's memory limit is its default (80% of RAM). A limit the caller set
+    already bounds the buffer pool, and cannot be set back exactly: it reads back rounded."""
+    now = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    default = duckdb.connect().execute("select current_setting('memory_limit')").fetchone()[0]
+    return now == default
+
+
+def _evict(con: duckdb.DuckDBPyConnection, uncapped: bool) -> None:
+    """Drop the blocks DuckDB keeps cached (what it wrote is on disk): lowering the memory
+    limit evicts them at once, then the default limit is restored. Outside any transaction;
+    nothing to do under a limit the caller set."""
+    if not uncapped:
+        return
+    try:
+        with contextlib.suppress(duckdb.Error):  # what is pinned stays; the rest is dropped
+            con.execute(f"set memory_limit = {literal(EVICT_TO)}")
+    finally:
+        con.execute("reset memory_limit")
 
 
 def _direct(
     con: duckdb.DuckDBPyConnection,
     contract: LoadContract,
-    group: list[SpooledStream],
-    parsed: Parsed | None,
-    upcoming: list[SpooledStream] | None,
+    group: list[Part],
     run_id: str,
     window: tuple[date, date],
     gate: Gate | None,
     totals: dict[str, LoadResult],
     checker: ThreadPoolExecutor,
-) -> tuple[list[LoadResult] | None, Parsed | None]:
-    """INSERT a group straight from its pages; None (rolled back) when it cannot go that way:
-    a key already in the table, or a page the fast casts refuse (the staged way names it).
+    passed: set[int],
+) -> list[LoadResult] | None:
+    """INSERT a group's parts straight from their pages, in one open transaction, or None
+    (rolled back) when it cannot go that way: a key already in the table, or a page the fast
+    casts refuse (the staged way names the field).
 
-    Without a gate the rows go from the reader SQL into the table in one statement. With
-    one, the work is a pipeline over two threads, since the gate (GX, pandas) holds the GIL
-    while DuckDB releases it: DuckDB types the group's pages into Arrow (one row per key, the
-    later page winning, as in the table), or they were typed already (``parsed``); the gate
-    checks that Arrow on ``checker``'s thread while this thread INSERTs the same Arrow, looks
-    for colliding keys, then types the ``upcoming`` group's pages. The group commits only when
-    the gate passed.
+    With a gate, the work is a pipeline over two threads: each part's rows are read back as
+    Arrow and checked on ``checker``'s thread while this thread INSERTs the next part. The
+    gate's verdicts are all in before the commit; ``passed`` gets the parts it passed.
 
     Returns:
-        The group's results (None: take the staged way), and the upcoming group's rows.
+        The group's results per stream (committed with its watermarks and load records).
     """
-    loaded_at = _unique_now()
-    params = {"load_id": run_id, "loaded_at": loaded_at}
-    checked = None
-    following = None
+    checked: Future | None = None
     try:
-        if gate is None:
-            con.execute("begin transaction")
-            inserted = _insert_pages(con, contract, group, params)
-        else:
-            rows = parsed if parsed is not None else _typed_group(con, contract, group)
-            checked = checker.submit(gate, pa.concat_tables(rows.values()))
-            con.execute("begin transaction")
-            inserted = _insert_arrow(con, contract, rows, params)
-        if _collides(con, contract, loaded_at):
-            con.execute("rollback")
-            return _after(checked, None), _prefetch(con, contract, upcoming)
-        following = _prefetch(con, contract, upcoming)
+        con.execute("begin transaction")
+        pieces: list[_Piece] = []
+        for i, part in enumerate(group):
+            mine = [_Piece(spooled, _unique_now()) for spooled in part]
+            _insert_part(con, contract, mine, run_id)
+            if any(_collides(con, contract, piece.loaded_at) for piece in mine):
+                _rollback(con)
+                _settle(checked, passed, i - 1)
+                return None
+            pieces += mine
+            if gate is not None:
+                rows = _part_rows(con, contract, mine)
+                if checked is not None:
+                    checked.result()  # the previous part's verdict: raising rolls back
+                    passed.add(i - 1)
+                checked = checker.submit(_check, gate, rows)
         if checked is not None:
-            checked.result()  # the gate's verdict: raising rolls the group back
+            checked.result()
+            passed.add(len(group) - 1)
+        inserted: dict[str, int] = {}
+        for piece in pieces:
+            stream = piece.spooled.stream
+            inserted[stream] = inserted.get(stream, 0) + piece.rows
         results = []
         for stream, n in inserted.items():
             watermark = advance_watermark(con, contract, stream, run_id=run_id)
@@ -173,143 +229,92 @@ def _direct(
             )
             _record(con, contract, _add(totals.get(stream), results[-1]), run_id, window)
         con.execute("commit")
-        return results, following
+        return results
     except duckdb.Error:
         _rollback(con)
-        return _after(checked, None), following
+        _settle(checked, passed, None)
+        return None
     except BaseException:
         _rollback(con)
-        _after(checked, None)
+        _settle(checked, passed, None)
         raise
 
 
-def _typed_group(
-    con: duckdb.DuckDBPyConnection, contract: LoadContract, group: list[SpooledStream]
-) -> Parsed:
-    """Each part's rows, typed (see :func:`_typed_arrow`), by stream."""
-    rows: Parsed = {}
-    for part in group:
-        table = _typed_arrow(con, contract, part)
-        rows[part.stream] = (
-            pa.concat_tables([rows[part.stream], table]) if part.stream in rows else table
-        )
-    return rows
-
-
-def _prefetch(
-    con: duckdb.DuckDBPyConnection, contract: LoadContract, upcoming: list[SpooledStream] | None
-) -> Parsed | None:
-    """The upcoming group's rows, or None when there is none or its pages do not type (it
-    then types them itself, and fails the way that names the field)."""
-    if upcoming is None:
-        return None
-    try:
-        return _typed_group(con, contract, upcoming)
-    except duckdb.Error:
-        return None
-
-
-def _insert_pages(
-    con: duckdb.DuckDBPyConnection,
-    contract: LoadContract,
-    group: list[SpooledStream],
-    params: dict[str, object],
-) -> dict[str, int]:
-    """INSERT each part straight from its reader SQL; rows inserted per stream."""
-    inserted: dict[str, int] = {}
-    for part in group:
-        sql = insert_sql(contract, f"({typed_sql(contract, part)})")
-        (n,) = con.execute(sql, {**params, "files": [str(p) for p in part.files]}).fetchone()
-        inserted[part.stream] = inserted.get(part.stream, 0) + n
-    return inserted
-
-
-def _typed_arrow(
-    con: duckdb.DuckDBPyConnection, contract: LoadContract, part: SpooledStream
-) -> pa.Table:
-    """A part's pages typed by its reader, one row per key (the later page wins), as Arrow.
-
-    Pages rarely repeat a key, so the rows are counted against their distinct keys first (a
-    hash over the Arrow, ~30% cheaper than ranking every row while typing them); only a part
-    with a repeat is ranked.
-    """
+def _insert_part(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, pieces: list[_Piece], run_id: str
+) -> None:
+    """INSERT a part straight from its readers, one ``UNION ALL`` branch per piece; sets each
+    piece's row count. One row per key: a piece whose pages repeat a key is INSERTed again,
+    the later page winning (as in ``warehouse.load``); rows are counted first, so only such
+    a piece pays for the ranking."""
     columns = ", ".join(contract.schema)
+    params: dict[str, object] = {"load_id": run_id}
+    branches = []
+    for j, piece in enumerate(pieces):
+        reader = typed_sql(contract, piece.spooled).replace("$files", f"$files_{j}")
+        params |= {f"files_{j}": _files(piece), f"at_{j}": piece.loaded_at}
+        branches.append(f"select {columns}, $load_id, $at_{j} from ({reader})")
+    con.execute(
+        f"insert into {contract.table} ({columns}, _load_id, _loaded_at) "
+        + " union all ".join(branches),
+        params,
+    )
     keys = ", ".join(contract.primary_key)
-    typed = con.sql(
-        f"select {columns}, _page from ({typed_sql(contract, part)})",
-        params={"files": [str(p) for p in part.files]},
-    ).to_arrow_table()
-    con.register(ARROW_VIEW, typed)
-    try:
-        [(repeats,)] = con.sql(
-            f"select count(*) - count(distinct ({keys})) from {ARROW_VIEW}"
-        ).fetchall()
+    counted = con.execute(
+        f"select _loaded_at, count(*), count(*) - count(distinct ({keys})) "
+        f"from {contract.table} where {_stamped(pieces)} group by _loaded_at"
+    ).fetchall()
+    by_stamp = {at: (n, repeats) for at, n, repeats in counted}
+    for piece in pieces:
+        piece.rows, repeats = by_stamp.get(piece.loaded_at, (0, 0))
         if repeats:
-            typed = con.sql(
-                f"select {columns}, _page from {ARROW_VIEW} "
-                f"qualify row_number() over (partition by {keys} order by _page desc) = 1"
-            ).to_arrow_table()
-    finally:
-        con.unregister(ARROW_VIEW)
-    return typed.drop_columns(["_page"])
+            mine = f"_loaded_at = {_ts(piece.loaded_at)}"
+            con.execute(f"delete from {contract.table} where {mine}")
+            (piece.rows,) = con.execute(
+                insert_sql(contract, f"({typed_sql(contract, piece.spooled)})"),
+                {"load_id": run_id, "loaded_at": piece.loaded_at, "files": _files(piece)},
+            ).fetchone()
 
 
-def _insert_arrow(
-    con: duckdb.DuckDBPyConnection,
-    contract: LoadContract,
-    rows: dict[str, pa.Table],
-    params: dict[str, object],
-) -> dict[str, int]:
-    """INSERT typed Arrow rows (already one per key); rows inserted per stream."""
-    columns = ", ".join(contract.schema)
-    inserted: dict[str, int] = {}
-    for stream, table in rows.items():
-        con.register(ARROW_VIEW, table)
-        try:
-            con.execute(
-                f"insert into {contract.table} ({columns}, _load_id, _loaded_at) "
-                f"select {columns}, $load_id, $loaded_at from {ARROW_VIEW}",
-                params,
-            )
-        finally:
-            con.unregister(ARROW_VIEW)
-        inserted[stream] = inserted.get(stream, 0) + table.num_rows
-    return inserted
+def _check(gate: Gate, rows: pa.Table) -> None:
+    """Run ``gate`` on a part's rows, ``GATE_ROWS`` at a time (its pandas copies are what
+    bound the memory; the part's keys are unique already, checked by the INSERT)."""
+    for offset in range(0, max(rows.num_rows, 1), GATE_ROWS):
+        gate(rows.slice(offset, GATE_ROWS))
 
 
-def _after(checked: Future | None, value: T) -> T:
-    """``value``, once the gate's thread is done with this group (its verdict no longer
-    matters: the group goes the staged way, which gates it again)."""
-    if checked is not None:
-        wait([checked])
-    return value
+def _files(piece: _Piece) -> list[str]:
+    return [str(p) for p in piece.spooled.files]
+
+
+def _stamped(pieces: list[_Piece]) -> str:
+    """A WHERE clause for the rows of ``pieces`` (literal stamps: DuckDB prunes row groups)."""
+    return f"_loaded_at in ({', '.join(_ts(p.loaded_at) for p in pieces)})"
+
+
+def _part_rows(
+    con: duckdb.DuckDBPyConnection, contract: LoadContract, pieces: list[_Piece]
+) -> pa.Table:
+    """A part's rows as the table holds them (the gate's batch)."""
+    return con.sql(
+        f"select {', '.join(contract.schema)} from {contract.table} where {_stamped(pieces)}"
+    ).to_arrow_table()
+
+
+def _settle(checked: Future | None, passed: set[int], index: int | None) -> None:
+    """Once the gate's thread is done with the last part submitted, mark it passed (index)
+    if it passed: the group goes the staged way, which need not check it again."""
+    if checked is None:
+        return
+    wait([checked])
+    if index is not None and index >= 0 and checked.exception() is None:
+        passed.add(index)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back the group's transaction, if it got as far as opening one."""
     with contextlib.suppress(duckdb.TransactionException):
         con.execute("rollback")
-
-
-def _staged(
-    con: duckdb.DuckDBPyConnection,
-    contract: LoadContract,
-    group: list[SpooledStream],
-    run_id: str,
-    window: tuple[date, date],
-    gate: Gate | None,
-) -> list[LoadResult]:
-    """The nightly way for one group: stage, gate, MERGE each part."""
-    try:
-        for part in group:
-            stage_stream(con, contract, part)
-        if gate is not None:
-            gate(staged_arrow(con, contract, group))
-    except BaseException:
-        for part in group:
-            drop_staged(con, part)
-        raise
-    return [load_stream(con, contract, part, run_id=run_id, window=window) for part in group]
 
 
 def _collides(con: duckdb.DuckDBPyConnection, contract: LoadContract, loaded_at: datetime) -> bool:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+import warehouse.bulk as bulk_mod
 from flows.errors import SchemaDriftError
 from tests.warehouse.conftest import PRICES, frame, spooled
 from warehouse.bulk import bulk_load
@@ -176,47 +177,62 @@ class TestBulkLoad:
         assert con.execute("select count(*) from raw.test__prices").fetchone()[0] == 0
         assert get_watermark(con, PRICES, "AAA") is None
 
-    def test_the_memory_limit_is_restored_after_the_load(self, con, spool):
-        """DuckDB's memory is bounded while loading, then set back as it was (the default)."""
+    def test_cached_blocks_are_dropped_between_groups_and_the_limit_restored(self, con, spool):
+        """Between groups the memory limit is lowered for an instant (DuckDB then drops the
+        blocks it cached), then DuckDB's default is back."""
+        before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        statements = []
+        real = con.execute
+
+        class Spy:  # DuckDB's connection type cannot be patched; wrap it
+            def __getattr__(self, name):
+                return getattr(con, name)
+
+            def execute(self, sql, *args):
+                statements.append(sql)
+                return real(sql, *args)
+
+        bulk_load(
+            Spy(), PRICES, self.streams(spool, "AAA", "BBB"), run_id="r1", window=W, max_pages=1
+        )
+
+        evictions = [s for s in statements if s.startswith("set memory_limit")]
+        assert evictions == [f"set memory_limit = '{bulk_mod.EVICT_TO}'"] * 2  # group, end
+        assert statements.count("reset memory_limit") == 2
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == before
+
+    def test_a_limit_the_caller_set_is_left_alone(self, con, spool):
+        """Under a limit the caller set, DuckDB is bounded already: no eviction, same limit."""
+        con.execute("set memory_limit = '1GB'")
         before = con.execute("select current_setting('memory_limit')").fetchone()[0]
 
         bulk_load(con, PRICES, self.streams(spool, "AAA"), run_id="r1", window=W)
 
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == before
 
-    def test_a_gated_load_checks_each_group_once_and_keeps_the_later_page(self, con, spool):
-        """Two groups of two pages; BBB's second page repeats D1 with a new close. The gate
-        sees every group's rows exactly once, one row per key, and the later page wins."""
-        a = spooled(spool, "AAA", [("AAA", D1, 1.0), ("AAA", D2, 2.0)], [("AAA", D3, 3.0)])
-        b = spooled(spool, "BBB", [("BBB", D1, 1.0)], [("BBB", D1, 9.0), ("BBB", D2, 2.0)])
+    def test_a_key_repeated_by_a_later_part_goes_the_merge_way(self, con, spool):
+        """Part 2 repeats part 1's D2 with a new close, in one group: the group rolls back
+        and MERGEs, the later page wins, and part 1 (already passed) is not checked again."""
+        a = spooled(spool, "AAA", [("AAA", D1, 1.0), ("AAA", D2, 2.0)], [("AAA", D2, 5.0)])
         seen = []
 
-        results = bulk_load(
+        (result,) = bulk_load(
             con,
             PRICES,
-            [a, b],
+            [a],
             run_id="r1",
             window=W,
-            gate=lambda t: seen.append(t.to_pylist()),
-            max_pages=2,
+            gate=lambda t: seen.append(t.num_rows),
+            max_pages=1,
         )
 
-        assert [len(rows) for rows in seen] == [3, 2]  # groups: AAA (2 pages), BBB (2 pages)
-        assert sorted(r["close"] for r in seen[1]) == [2.0, 9.0]
-        assert {(r.stream, r.rows_inserted) for r in results} == {("AAA", 3), ("BBB", 2)}
-        got = con.execute(
-            "select symbol, date, close from raw.test__prices order by symbol, date"
-        ).fetchall()
-        assert got == [
-            ("AAA", D1, 1.0),
-            ("AAA", D2, 2.0),
-            ("AAA", D3, 3.0),
-            ("BBB", D1, 9.0),
-            ("BBB", D2, 2.0),
-        ]
+        assert seen == [2, 1]
+        assert (result.rows_in, result.watermark) == (3, D2)
+        got = con.execute("select date, close from raw.test__prices order by date").fetchall()
+        assert got == [(D1, 1.0), (D2, 5.0)]
 
-    def test_a_refused_later_group_keeps_the_groups_before_it(self, con, spool):
-        """Group 1 passes and commits; group 2 is refused, rolled back, and stops the load."""
+    def test_a_refused_part_rolls_back_its_whole_group(self, con, spool):
+        """Two parts in one group, the second refused: neither stays, no watermark moves."""
         calls = []
 
         def second_refused(batch):
@@ -233,6 +249,64 @@ class TestBulkLoad:
                 window=W,
                 gate=second_refused,
                 max_pages=1,
+            )
+
+        assert calls == [3, 3]
+        assert con.execute("select count(*) from raw.test__prices").fetchone()[0] == 0
+        assert get_watermark(con, PRICES, "AAA") is None
+
+    def test_a_gated_load_checks_each_group_once_and_keeps_the_later_page(self, con, spool):
+        """Two parts of two pages in one group; BBB's second page repeats D1 with a new close.
+        The gate sees every part's rows exactly once, one row per key, and the later page
+        wins."""
+        a = spooled(spool, "AAA", [("AAA", D1, 1.0), ("AAA", D2, 2.0)], [("AAA", D3, 3.0)])
+        b = spooled(spool, "BBB", [("BBB", D1, 1.0)], [("BBB", D1, 9.0), ("BBB", D2, 2.0)])
+        seen = []
+
+        results = bulk_load(
+            con,
+            PRICES,
+            [a, b],
+            run_id="r1",
+            window=W,
+            gate=lambda t: seen.append(t.to_pylist()),
+            max_pages=2,
+        )
+
+        assert [len(rows) for rows in seen] == [3, 2]  # parts: AAA (2 pages), BBB (2 pages)
+        assert sorted(r["close"] for r in seen[1]) == [2.0, 9.0]
+        assert {(r.stream, r.rows_inserted) for r in results} == {("AAA", 3), ("BBB", 2)}
+        got = con.execute(
+            "select symbol, date, close from raw.test__prices order by symbol, date"
+        ).fetchall()
+        assert got == [
+            ("AAA", D1, 1.0),
+            ("AAA", D2, 2.0),
+            ("AAA", D3, 3.0),
+            ("BBB", D1, 9.0),
+            ("BBB", D2, 2.0),
+        ]
+
+    def test_a_refused_later_group_keeps_the_groups_before_it(self, con, spool):
+        """One page per part and per group: group 1 passes and commits; group 2 is refused,
+        rolled back, and stops the load."""
+        calls = []
+
+        def second_refused(batch):
+            calls.append(batch.num_rows)
+            if len(calls) == 2:
+                raise RuntimeError("blocked by validation")
+
+        with pytest.raises(RuntimeError, match="blocked"):
+            bulk_load(
+                con,
+                PRICES,
+                self.streams(spool, "AAA", "BBB"),
+                run_id="r1",
+                window=W,
+                gate=second_refused,
+                max_pages=1,
+                commit_pages=1,
             )
 
         assert calls == [3, 3]
