@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from flows.sources._contract import LoadContract
 from flows.sources._json_sql import literal
+from warehouse.db import rollback
 from warehouse.load import Gate, LoadResult, insert_sql, load_stream
 from warehouse.spool import SpooledStream, typed_sql
 from warehouse.state import advance_watermark
@@ -204,7 +205,7 @@ def _direct(
             mine = [_Piece(spooled, _unique_now()) for spooled in part]
             _insert_part(con, contract, mine, run_id)
             if any(_collides(con, contract, piece.loaded_at) for piece in mine):
-                _rollback(con)
+                rollback(con)
                 _settle(checked, passed, i - 1)
                 return None
             pieces += mine
@@ -231,11 +232,11 @@ def _direct(
         con.execute("commit")
         return results
     except duckdb.Error:
-        _rollback(con)
+        rollback(con)
         _settle(checked, passed, None)
         return None
     except BaseException:
-        _rollback(con)
+        rollback(con)
         _settle(checked, passed, None)
         raise
 
@@ -309,12 +310,6 @@ def _settle(checked: Future | None, passed: set[int], index: int | None) -> None
     wait([checked])
     if index is not None and index >= 0 and checked.exception() is None:
         passed.add(index)
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back the group's transaction, if it got as far as opening one."""
-    with contextlib.suppress(duckdb.TransactionException):
-        con.execute("rollback")
 
 
 def _collides(con: duckdb.DuckDBPyConnection, contract: LoadContract, loaded_at: datetime) -> bool:

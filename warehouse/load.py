@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from flows.sources._contract import LoadContract
-from warehouse.db import history_table
+from warehouse.db import history_table, rollback
 from warehouse.spool import SpooledStream
 from warehouse.stage import BATCH_PAGES, drop_staged, stage
 from warehouse.state import advance_watermark
@@ -218,7 +218,7 @@ def load_stream(
         )
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         drop_staged(con, spooled)
         raise
     return LoadResult(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 
 import warehouse.bulk as bulk_mod
@@ -108,6 +109,25 @@ class TestLoadStream:
             )
         assert con.execute("select count(*) from raw.test__prices").fetchone()[0] == 0
         assert get_watermark(con, PRICES, "AAA") is None
+
+    def test_a_failed_commit_raises_its_own_error(self, con, spool):
+        """A COMMIT that fails (here: a full disk, simulated after DuckDB ended the
+        transaction) surfaces that error, not "cannot rollback - no transaction is active"."""
+
+        class FullDisk:  # DuckDB's connection type cannot be patched; wrap it
+            def __getattr__(self, name):
+                return getattr(con, name)
+
+            def execute(self, sql, *args):
+                result = con.execute(sql, *args)
+                if sql == "commit":
+                    raise duckdb.IOException('Could not write file "x.wal": No space left')
+                return result
+
+        with pytest.raises(duckdb.IOException, match="No space left"):
+            load_stream(
+                FullDisk(), PRICES, spooled(spool, "AAA", [("AAA", D1, 1.0)]), run_id="r1", window=W
+            )
 
 
 class TestIncrementalStart:
