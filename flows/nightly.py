@@ -18,7 +18,7 @@ from prefect.task_runners import TaskRunner
 import expectations
 from flows.artifacts import publish_artifacts, validation_failures, watermarks
 from flows.catalog import ALL_SOURCES as SOURCES
-from flows.catalog import contracts, fred_unit_rows, streams
+from flows.catalog import BULK_SOURCES, contracts, fred_unit_rows, streams
 from flows.errors import PipelineError
 from flows.hooks import notify_on_failure
 from flows.policy import (
@@ -35,7 +35,14 @@ from flows.policy import (
 from flows.progress import emit
 from flows.runlog import source_logger
 from flows.settings import Settings, load_settings
-from flows.tasks import extract_stream, gate_marts, load, transform, validate_resource
+from flows.tasks import (
+    bulk_load_resource,
+    extract_stream,
+    gate_marts,
+    load,
+    transform,
+    validate_resource,
+)
 from warehouse.db import bootstrap, list_tables
 from warehouse.load import LoadResult
 from warehouse.publish import abandon, begin_build, publish, run_lock
@@ -112,7 +119,7 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
             emit("stage", name="validate", streams=len(extracted))
             accepted = validate_all(con, extracted, windows, summary, started_at.date())
             emit("stage", name="load", streams=len(accepted))
-            summary.loads = load_all(con, accepted, windows, run_id)
+            summary.loads = load_all(con, accepted, windows, summary, started_at.date())
             emit("stage", name="transform")
             transform(con)
             emit("stage", name="validate-marts")
@@ -247,6 +254,9 @@ def validate_all(
         by_source[source].append(spooled)
     accepted = []
     for source, group in by_source.items():
+        if source in BULK_SOURCES:  # validated part by part as it loads (load_all)
+            accepted += [(source, s) for s in group]
+            continue
         span = [windows[(source, s.stream)] for s in group]
         window = (min(w[0] for w in span), max(w[1] for w in span))
         outcome = validate_resource(con, source, group, summary.run_id, run_date, window)
@@ -262,16 +272,28 @@ def load_all(
     con: duckdb.DuckDBPyConnection,
     accepted: list[tuple[str, SpooledStream]],
     windows: dict[tuple[str, str], Window],
-    run_id: str,
+    summary: RunSummary,
+    run_date: date,
 ) -> list[LoadResult]:
-    """Load every accepted stream, one load task per source, in the order they were accepted."""
+    """Load every accepted stream, one load task per source, in the order they were accepted.
+
+    A bulk source (``BULK_SOURCES``) is validated here, as it loads: its quarantined and
+    failed streams and its warnings go into ``summary`` like the validate step's.
+    """
     by_source: dict[str, list[SpooledStream]] = defaultdict(list)
     for source, spooled in accepted:
         by_source[source].append(spooled)
     results = []
     for source, group in by_source.items():
         spans = {s.stream: windows[(source, s.stream)] for s in group}
-        results += load(con, source, group, run_id, spans)
+        if source not in BULK_SOURCES:
+            results += load(con, source, group, summary.run_id, spans)
+            continue
+        loaded, outcome = bulk_load_resource(con, source, group, summary.run_id, run_date, spans)
+        summary.quarantined.update({f"{source}/{k}": v for k, v in outcome.quarantined.items()})
+        summary.failed_streams.update({f"{source}/{k}": v for k, v in outcome.failed.items()})
+        summary.warnings += outcome.warnings
+        results += loaded
     return results
 
 

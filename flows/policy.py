@@ -51,6 +51,7 @@ class SourcePolicy:
 # backfills (1-minute klines) get the longest timeout.
 POLICIES: dict[str, SourcePolicy] = {
     "binance": SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3),
+    "binance_klines_1m": SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3),
     "binance_futures_funding": SourcePolicy(host_slots=3),
     "binance_futures_klines": SourcePolicy(host_slots=3),
     "fred_vintages": SourcePolicy(timeout_s=3600.0),
@@ -150,6 +151,7 @@ BASE_URL_FIELDS: dict[str, str] = {
     "treasury": "treasury_base_url",
     "yahoo": "yahoo_base_url",
     "binance": "binance_base_url",
+    "binance_klines_1m": "binance_base_url",
     "binance_futures_funding": "binance_futures_base_url",
     "binance_futures_klines": "binance_futures_base_url",
     "coinbase": "coinbase_base_url",

@@ -109,11 +109,12 @@ class Settings(BaseSettings):
     @field_validator("sources", mode="after")
     @classmethod
     def _known_sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from flows.catalog import SOURCES  # the catalog imports this module
+        from flows.catalog import OPTIONAL_SOURCES, SOURCES  # the catalog imports this module
 
-        unknown = sorted(set(value) - set(SOURCES))
+        known = {*SOURCES, *OPTIONAL_SOURCES}  # an optional one still needs its own switch
+        unknown = sorted(set(value) - known)
         if unknown:
-            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(SOURCES)}")
+            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(known)}")
         return value
 
     @field_validator("binance_symbols", mode="after")

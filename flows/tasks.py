@@ -17,6 +17,7 @@ from flows.catalog import extractor, fallbacks
 from flows.errors import (
     AuditError,
     PipelineError,
+    SchemaDriftError,
     SourceAPIError,
     SourceHTTPError,
     StreamTimeoutError,
@@ -26,7 +27,9 @@ from flows.policy import host_slot
 from flows.progress import emit
 from flows.runlog import source_logger
 from flows.settings import load_settings
+from flows.sources._contract import LoadContract
 from flows.sources._http import HttpClient
+from warehouse.bulk import bulk_load
 from warehouse.load import LoadResult, load_stream
 from warehouse.quarantine import quarantine_stream, record_validation
 from warehouse.spool import Spool, SpooledStream
@@ -158,20 +161,122 @@ def validate_resource(
     for spooled in group:
         reasons = result.blocked_streams.get(spooled.stream)
         if reasons:
-            typed = as_parquet(con, contract, spooled)
-            rows = quarantine_stream(con, contract, typed, run_id=run_id, reasons=reasons)
-            outcome.quarantined[spooled.stream] = rows
-            logger.error(
-                "%s %s blocked, %d rows quarantined: %s",
-                contract.table,
-                spooled.stream,
-                rows,
-                reasons,
-            )
+            _quarantine(con, contract, spooled, run_id, reasons, outcome)
     for warning in outcome.warnings:
         logger.warning(warning)
     logger.info("%s: %d expectations in %.2fs", contract.table, len(result.results), result.seconds)
     return outcome
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection,
+    contract: LoadContract,
+    spooled: SpooledStream,
+    run_id: str,
+    reasons: list[str],
+    outcome: GateOutcome,
+) -> None:
+    """Move a blocked stream's rows to quarantine, and say so in the outcome and the log."""
+    typed = as_parquet(con, contract, spooled)
+    rows = quarantine_stream(con, contract, typed, run_id=run_id, reasons=reasons)
+    outcome.quarantined[spooled.stream] = rows
+    get_run_logger().error(
+        "%s %s blocked, %d rows quarantined: %s", contract.table, spooled.stream, rows, reasons
+    )
+
+
+class _Blocked(Exception):
+    """The quality gate refused a part of a bulk load (``reasons`` by stream)."""
+
+    def __init__(self, reasons: dict[str, list[str]]) -> None:
+        super().__init__(f"blocked by validation: {reasons}")
+        self.reasons = reasons
+
+
+@task(name="bulk-load", task_run_name="bulk-load-{source}", timeout_seconds=3600, **TASK_OPTS)
+def bulk_load_resource(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    group: list[SpooledStream],
+    run_id: str,
+    run_date: date,
+    windows: dict[str, tuple[date, date]],
+) -> tuple[list[LoadResult], GateOutcome]:
+    """Validate and load a high-volume source's streams in one pass (warehouse.bulk).
+
+    Each stream's pages go straight into its raw table, part by part; the GX suite checks
+    every part as it lands, and the stream commits whole, only once every part passed. A
+    blocked stream leaves nothing in the table and goes to quarantine, as the validate step
+    does for the other sources; a stream whose pages do not type fails alone.
+
+    Args:
+        windows: each stream's requested dates, by stream.
+
+    Returns:
+        The loads, and what the gate did (quarantined and failed streams, warnings).
+    """
+    contract = SOURCES[source].CONTRACT
+    logger = get_run_logger()
+    outcome = GateOutcome()
+    results: list[LoadResult] = []
+    for spooled in group:
+        window = windows[spooled.stream]
+        verdicts: list[expectations.BatchValidation] = []
+
+        def gate(batch, window=window, verdicts=verdicts) -> None:  # on bulk_load's gate thread
+            verdict = expectations.validate_batch(
+                contract, batch, run_id=run_id, run_date=run_date, window=window
+            )
+            verdicts.append(verdict)
+            if verdict.blocked_streams:
+                raise _Blocked(verdict.blocked_streams)
+
+        try:
+            # The whole stream is one transaction: a refused part leaves none of it behind.
+            loaded = bulk_load(
+                con,
+                contract,
+                [spooled],
+                run_id=run_id,
+                window=window,
+                gate=gate,
+                commit_pages=len(spooled.files),
+            )
+        except _Blocked as blocked:
+            # A batch of one stream: its failures name it (or no stream, when the
+            # contract has no stream column).
+            reasons = [r for rs in blocked.reasons.values() for r in rs]
+            _quarantine(con, contract, spooled, run_id, reasons, outcome)
+            loaded = []
+        except SchemaDriftError as exc:
+            outcome.failed[spooled.stream] = str(exc)
+            logger.error("%s %s not loaded: %s", contract.table, spooled.stream, exc)
+            loaded = []
+        finally:
+            for verdict in verdicts:
+                record_validation(con, verdict.results)
+        if verdicts:  # freshness is judged on the stream's last part: its newest rows
+            outcome.warnings += [
+                f"{contract.table} {w.stream or ''} {w.reason}" for w in verdicts[-1].warnings
+            ]
+        for result in loaded:
+            _log_load(logger, contract.table, result)
+        results += loaded
+    for warning in outcome.warnings:
+        logger.warning(warning)
+    return results, outcome
+
+
+def _log_load(logger, table: str, result: LoadResult) -> None:
+    logger.info(
+        "%s %s: %d in, %d inserted, %d updated, watermark %s",
+        table,
+        result.stream,
+        result.rows_in,
+        result.rows_inserted,
+        result.rows_updated,
+        result.watermark,
+    )
 
 
 @task(name="load", task_run_name="load-{source}", timeout_seconds=1800, **TASK_OPTS)
@@ -196,15 +301,7 @@ def load(
     for spooled in group:
         window = windows[spooled.stream]
         result = load_stream(con, contract, spooled, run_id=run_id, window=window)
-        logger.info(
-            "%s %s: %d in, %d inserted, %d updated, watermark %s",
-            contract.table,
-            spooled.stream,
-            result.rows_in,
-            result.rows_inserted,
-            result.rows_updated,
-            result.watermark,
-        )
+        _log_load(logger, contract.table, result)
         results.append(result)
     return results
 

@@ -37,6 +37,12 @@ class LoadResult:
     watermark: date | None
 
 
+def latest_per_key(contract: LoadContract) -> str:
+    """The QUALIFY that keeps one row per key of a staged batch: the later page's."""
+    keys = ", ".join(contract.primary_key)
+    return f"qualify row_number() over (partition by {keys} order by _page desc) = 1"
+
+
 def merge_sql(contract: LoadContract, staged: str) -> str:
     """The MERGE of one staged batch into the contract's raw table.
 
@@ -51,13 +57,12 @@ def merge_sql(contract: LoadContract, staged: str) -> str:
     changed = " or ".join(f"t.{c} is distinct from s.{c}" for c in values) or "false"
     updates = ", ".join(f"{c} = s.{c}" for c in [*values, "_load_id", "_loaded_at"])
     all_cols = [*columns, "_load_id", "_loaded_at"]
-    partition = ", ".join(keys)
     return f"""
         merge into {contract.table} as t
         using (
             select {", ".join(columns)}, $load_id as _load_id, $loaded_at as _loaded_at
             from {staged}
-            qualify row_number() over (partition by {partition} order by _page desc) = 1
+            {latest_per_key(contract)}
         ) as s
         on {on}
         when matched and ({changed}) then update set {updates}
@@ -81,7 +86,7 @@ def history_sql(contract: LoadContract, staged: str) -> str:
         from {contract.table} as t
         join (
             select {", ".join(columns)} from {staged}
-            qualify row_number() over (partition by {", ".join(keys)} order by _page desc) = 1
+            {latest_per_key(contract)}
         ) as s on {on}
         where {changed}
     """
@@ -95,9 +100,7 @@ def insert_sql(contract: LoadContract, staged: str) -> str:
         insert into {contract.table} ({columns}, _load_id, _loaded_at)
         select {columns}, $load_id, $loaded_at
         from {staged}
-        qualify row_number() over (
-            partition by {", ".join(contract.primary_key)} order by _page desc
-        ) = 1
+        {latest_per_key(contract)}
     """
 
 

@@ -136,14 +136,20 @@ def stage_group(
 def as_parquet(
     con: duckdb.DuckDBPyConnection, contract: LoadContract, spooled: SpooledStream
 ) -> SpooledStream:
-    """A stream as typed Parquet (what quarantine reads): a json stream's staged rows are
-    written to one file and unstaged; a parquet stream is returned as it is.
+    """A stream as typed Parquet (what quarantine reads): a json stream's staged rows (staged
+    now if they are not yet: a bulk load never stages) are written to one file and unstaged;
+    a parquet stream is returned as it is.
 
     Returns:
         A ``parquet`` spooled stream with the same rows.
+
+    Raises:
+        SchemaDriftError: a json stream's pages do not type.
     """
-    if spooled.format == "parquet" or not spooled.staged:
+    if spooled.format == "parquet":
         return spooled
+    if not spooled.staged:
+        stage_stream(con, contract, spooled)
     path = spooled.files[0].with_name("typed.parquet")
     con.execute(
         f"copy ({staged_sql(contract, [spooled])}) to {literal(str(path))} (format parquet)"

@@ -157,6 +157,17 @@ class TestCaching:
 
 
 class TestHostLimits:
+    def test_every_source_names_its_api_and_the_minute_klines_share_binance_s(self):
+        """Each source the catalog can run maps to a base URL (else its run fails with a
+        KeyError before extracting); the 1-minute klines take Binance's slots and policy."""
+        from flows.catalog import ALL_SOURCES
+
+        settings = load_settings()
+        assert {s: policy.api_of(s, settings) for s in ALL_SOURCES}["binance_klines_1m"] == (
+            "binance"
+        )
+        assert policy.policy_for("binance_klines_1m") == policy.policy_for("binance")
+
     def test_a_run_under_a_server_creates_one_global_limit_per_api_and_host(
         self, pipeline_env, emu
     ):

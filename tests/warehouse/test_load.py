@@ -251,30 +251,6 @@ class TestBulkLoad:
         got = con.execute("select date, close from raw.test__prices order by date").fetchall()
         assert got == [(D1, 1.0), (D2, 5.0)]
 
-    def test_a_refused_part_rolls_back_its_whole_group(self, con, spool):
-        """Two parts in one group, the second refused: neither stays, no watermark moves."""
-        calls = []
-
-        def second_refused(batch):
-            calls.append(batch.num_rows)
-            if len(calls) == 2:
-                raise RuntimeError("blocked by validation")
-
-        with pytest.raises(RuntimeError, match="blocked"):
-            bulk_load(
-                con,
-                PRICES,
-                self.streams(spool, "AAA", "BBB"),
-                run_id="r1",
-                window=W,
-                gate=second_refused,
-                max_pages=1,
-            )
-
-        assert calls == [3, 3]
-        assert con.execute("select count(*) from raw.test__prices").fetchone()[0] == 0
-        assert get_watermark(con, PRICES, "AAA") is None
-
     def test_a_gated_load_checks_each_group_once_and_keeps_the_later_page(self, con, spool):
         """Two parts of two pages in one group; BBB's second page repeats D1 with a new close.
         The gate sees every part's rows exactly once, one row per key, and the later page
@@ -307,9 +283,16 @@ class TestBulkLoad:
             ("BBB", D2, 2.0),
         ]
 
-    def test_a_refused_later_group_keeps_the_groups_before_it(self, con, spool):
-        """One page per part and per group: group 1 passes and commits; group 2 is refused,
-        rolled back, and stops the load."""
+    @pytest.mark.parametrize(
+        ("commit_pages", "kept", "aaa_watermark"),
+        [(bulk_mod.COMMIT_PAGES, [], None), (1, [("AAA",)], D3)],
+        ids=["one-group", "a-group-each"],
+    )
+    def test_a_refused_part_rolls_back_its_group_only(
+        self, con, spool, commit_pages, kept, aaa_watermark
+    ):
+        """One page per part, the second (BBB) refused, which stops the load. In one group
+        of both parts neither stays; with a group each, AAA's committed before and stays."""
         calls = []
 
         def second_refused(batch):
@@ -326,11 +309,10 @@ class TestBulkLoad:
                 window=W,
                 gate=second_refused,
                 max_pages=1,
-                commit_pages=1,
+                commit_pages=commit_pages,
             )
 
         assert calls == [3, 3]
-        got = con.execute("select distinct symbol from raw.test__prices").fetchall()
-        assert got == [("AAA",)]
-        assert get_watermark(con, PRICES, "AAA") == D3
+        assert con.execute("select distinct symbol from raw.test__prices").fetchall() == kept
+        assert get_watermark(con, PRICES, "AAA") == aaa_watermark
         assert get_watermark(con, PRICES, "BBB") is None
