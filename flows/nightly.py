@@ -36,6 +36,7 @@ from flows.progress import emit
 from flows.runlog import source_logger
 from flows.settings import Settings, load_settings
 from flows.tasks import (
+    GateOutcome,
     bulk_load_resource,
     extract_stream,
     gate_marts,
@@ -260,12 +261,17 @@ def validate_all(
         span = [windows[(source, s.stream)] for s in group]
         window = (min(w[0] for w in span), max(w[1] for w in span))
         outcome = validate_resource(con, source, group, summary.run_id, run_date, window)
-        summary.quarantined.update({f"{source}/{k}": v for k, v in outcome.quarantined.items()})
-        summary.failed_streams.update({f"{source}/{k}": v for k, v in outcome.failed.items()})
-        summary.warnings += outcome.warnings
+        _absorb(summary, source, outcome)
         refused = outcome.quarantined.keys() | outcome.failed.keys()
         accepted += [(source, s) for s in group if s.stream not in refused]
     return accepted
+
+
+def _absorb(summary: RunSummary, source: str, outcome: GateOutcome) -> None:
+    """Add what the quality gate did to one source's streams to the run's summary."""
+    summary.quarantined.update({f"{source}/{k}": v for k, v in outcome.quarantined.items()})
+    summary.failed_streams.update({f"{source}/{k}": v for k, v in outcome.failed.items()})
+    summary.warnings += outcome.warnings
 
 
 def load_all(
@@ -290,9 +296,7 @@ def load_all(
             results += load(con, source, group, summary.run_id, spans)
             continue
         loaded, outcome = bulk_load_resource(con, source, group, summary.run_id, run_date, spans)
-        summary.quarantined.update({f"{source}/{k}": v for k, v in outcome.quarantined.items()})
-        summary.failed_streams.update({f"{source}/{k}": v for k, v in outcome.failed.items()})
-        summary.warnings += outcome.warnings
+        _absorb(summary, source, outcome)
         results += loaded
     return results
 

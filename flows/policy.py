@@ -49,9 +49,10 @@ class SourcePolicy:
 
 # Binance bans IPs that exceed their weight budget: fewer parallel streams; the long
 # backfills (1-minute klines) get the longest timeout.
+BINANCE_SPOT = SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3)
 POLICIES: dict[str, SourcePolicy] = {
-    "binance": SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3),
-    "binance_klines_1m": SourcePolicy(retries=2, timeout_s=3600.0, host_slots=3),
+    "binance": BINANCE_SPOT,
+    "binance_klines_1m": BINANCE_SPOT,
     "binance_futures_funding": SourcePolicy(host_slots=3),
     "binance_futures_klines": SourcePolicy(host_slots=3),
     "fred_vintages": SourcePolicy(timeout_s=3600.0),
