@@ -4,7 +4,7 @@ The failed expectations run again as COMPLETE, with the stream and date columns 
 a named pandas index and ``exclude_unexpected_values`` on. For index columns GX collects the
 bad rows' values as whole lists; for ordinary ``unexpected_index_column_names`` it looks each
 bad row up one by one, which took 55 s for a million bad rows here. Only the columns the
-failed expectations read are handed over, because GX fingerprints the frame it is given.
+failed expectations read are handed over.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from great_expectations.core.batch_definition import BatchDefinition
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.validator.v1_validator import Validator as V1Validator
+
+from expectations.tuning import memoized
 
 # Index names the stream and date columns get (GX reports bad rows by them).
 STREAM_INDEX = "stream"
@@ -56,7 +58,7 @@ def bad_rows(
     """
     sources = {STREAM_INDEX: index[0], DATE_INDEX: index[1]}
     named = {alias: c for alias, c in sources.items() if c and c in frame.columns}
-    # Only the columns the failed expectations read: GX fingerprints the whole frame again.
+    # Only the columns the failed expectations read (what GX copies and filters).
     needed = _columns_read(failed.expectations)
     narrow = frame[[c for c in frame.columns if c in needed]] if needed else frame
     indexed = narrow.set_index([frame[c].rename(alias) for alias, c in named.items()])
@@ -69,7 +71,8 @@ def bad_rows(
             "exclude_unexpected_values": True,
         },
     )
-    return validator.validate_expectation_suite(failed, parameters).results
+    with memoized():
+        return validator.validate_expectation_suite(failed, parameters).results
 
 
 def _columns_read(expectations: list[Expectation]) -> set[str] | None:

@@ -42,6 +42,7 @@ from great_expectations.validator.v1_validator import Validator as V1Validator
 import expectations.custom  # noqa: F401  (registers the custom expectations and metrics)
 from expectations.bad_rows import Share, bad_rows, split_by_stream
 from expectations.suites import MART_SUITES, RAW_SUITES, SuiteSpec
+from expectations.tuning import memoized, tune_gx
 
 DATASOURCE = "batches"
 ASSET = "frame"
@@ -137,6 +138,7 @@ _BUILDING = threading.Lock()  # two first callers on two threads must not build 
 
 @cache
 def _build() -> Engine:
+    tune_gx()
     context = _context()
     asset = context.data_sources.add_pandas(DATASOURCE).add_dataframe_asset(ASSET)
     batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
@@ -194,7 +196,8 @@ def run_suite(
         by_key: dict[str, ExpectationValidationResult] = {}
         for half, result_format in ((suite.rows, "BOOLEAN_ONLY"), (suite.table, "SUMMARY")):
             validator.result_format = result_format
-            done = validator.validate_expectation_suite(half, parameters)
+            with memoized():
+                done = validator.validate_expectation_suite(half, parameters)
             by_key |= {r.expectation_config.id: r for r in done.results}
         failed = [(e.id, e) for e in suite.rows.expectations if not by_key[e.id].success]
         shares = {}

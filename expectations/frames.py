@@ -75,4 +75,7 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     # The newest Arrow level keeps polars' string views as they are: the default converts
     # them to large strings first, a copy of every string (~20% of a clean validation).
     table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
-    return table.to_pandas(types_mapper=mapping.get)
+    # A block per column: a numeric column of one chunk stays the Arrow buffer (no copy);
+    # pandas' default consolidates all floats (and all ints) into one 2-D copy. Measured on
+    # a bulk load of 10.5M klines, 500,000 rows per call: peak RSS 1,130 -> 950 MiB.
+    return table.to_pandas(types_mapper=mapping.get, split_blocks=True)

@@ -38,8 +38,10 @@ from warehouse.state import advance_watermark
 # INSERTs faster (measured: 250-page INSERTs took 25% longer than 526-page ones), the gate's
 # pandas copies of a part are what bound the memory.
 BULK_PAGES = 500
-# Rows per gate call: GX's pandas copies of a batch are what bound the memory.
-GATE_ROWS = 200_000
+# Rows per gate call, at most: a whole part of Binance pages. GX's cost is mostly per call
+# (~0.03 s), so a call per part; its pandas frame shares the part's Arrow buffers (one chunk
+# per column), so the part's rows are in memory once.
+GATE_ROWS = 500_000
 # Pages per transaction: what a refused part rolls back, and how much the buffer pool may cache
 # before it is dropped.
 COMMIT_PAGES = 2000
@@ -57,6 +59,8 @@ class _Piece:
     spooled: SpooledStream
     loaded_at: datetime
     rows: int = 0
+    # What the collision check searches: the rows' cursor range and stream values.
+    span: tuple[date | None, date | None, list[str] | None] = (None, None, None)
 
 
 def groups_of(
@@ -204,17 +208,17 @@ def _direct(
         for i, part in enumerate(group):
             mine = [_Piece(spooled, _unique_now()) for spooled in part]
             _insert_part(con, contract, mine, run_id)
-            if any(_collides(con, contract, piece.loaded_at) for piece in mine):
+            if any(_collides(con, contract, piece) for piece in mine):
                 rollback(con)
                 _settle(checked, passed, i - 1)
                 return None
             pieces += mine
             if gate is not None:
-                rows = _part_rows(con, contract, mine)
                 if checked is not None:
                     checked.result()  # the previous part's verdict: raising rolls back
                     passed.add(i - 1)
-                checked = checker.submit(_check, gate, rows)
+                # Read back once the previous part's rows are released: one part in memory.
+                checked = checker.submit(_check, gate, _part_rows(con, contract, mine))
         if checked is not None:
             checked.result()
             passed.add(len(group) - 1)
@@ -261,13 +265,17 @@ def _insert_part(
         params,
     )
     keys = ", ".join(contract.primary_key)
+    stream = contract.stream_key
     counted = con.execute(
-        f"select _loaded_at, count(*), count(*) - count(distinct ({keys})) "
+        f"select _loaded_at, count(*), count(*) - count(distinct ({keys})), "
+        f"min({contract.cursor}), max({contract.cursor}), "
+        f"{f'list(distinct {stream})' if stream else 'null'} "
         f"from {contract.table} where {_stamped(pieces)} group by _loaded_at"
     ).fetchall()
-    by_stamp = {at: (n, repeats) for at, n, repeats in counted}
+    by_stamp = {at: (n, repeats, (lo, hi, names)) for at, n, repeats, lo, hi, names in counted}
     for piece in pieces:
-        piece.rows, repeats = by_stamp.get(piece.loaded_at, (0, 0))
+        # The later page's row of a repeated key has the same key, so the same cursor date.
+        piece.rows, repeats, piece.span = by_stamp.get(piece.loaded_at, (0, 0, piece.span))
         if repeats:
             mine = f"_loaded_at = {_ts(piece.loaded_at)}"
             con.execute(f"delete from {contract.table} where {mine}")
@@ -278,8 +286,8 @@ def _insert_part(
 
 
 def _check(gate: Gate, rows: pa.Table) -> None:
-    """Run ``gate`` on a part's rows, ``GATE_ROWS`` at a time (its pandas copies are what
-    bound the memory; the part's keys are unique already, checked by the INSERT)."""
+    """Run ``gate`` on a part's rows, ``GATE_ROWS`` at a time (a part of pages with more
+    rows than Binance's is cut; the part's keys are unique already, checked by the INSERT)."""
     for offset in range(0, max(rows.num_rows, 1), GATE_ROWS):
         gate(rows.slice(offset, GATE_ROWS))
 
@@ -296,10 +304,16 @@ def _stamped(pieces: list[_Piece]) -> str:
 def _part_rows(
     con: duckdb.DuckDBPyConnection, contract: LoadContract, pieces: list[_Piece]
 ) -> pa.Table:
-    """A part's rows as the table holds them (the gate's batch)."""
-    return con.sql(
-        f"select {', '.join(contract.schema)} from {contract.table} where {_stamped(pieces)}"
-    ).to_arrow_table()
+    """A part's rows as the table holds them (the gate's batch), in one chunk per column:
+    DuckDB returns a chunk per scan thread's batch, which pandas would copy to concatenate;
+    one chunk converts without a copy."""
+    return (
+        con.sql(
+            f"select {', '.join(contract.schema)} from {contract.table} where {_stamped(pieces)}"
+        )
+        .to_arrow_table()
+        .combine_chunks()
+    )
 
 
 def _settle(checked: Future | None, passed: set[int], index: int | None) -> None:
@@ -312,20 +326,18 @@ def _settle(checked: Future | None, passed: set[int], index: int | None) -> None
         passed.add(index)
 
 
-def _collides(con: duckdb.DuckDBPyConnection, contract: LoadContract, loaded_at: datetime) -> bool:
+def _collides(con: duckdb.DuckDBPyConnection, contract: LoadContract, piece: _Piece) -> bool:
     """Whether a key just inserted was already in the table (the group must MERGE instead).
 
     The new rows are found by their ``_loaded_at``; the older rows are searched only within
-    the new rows' cursor range, which DuckDB prunes by row-group min/max.
+    the new rows' cursor range and streams (counted with the INSERT), which DuckDB prunes by
+    row-group min/max.
     """
     keys = ", ".join(contract.primary_key)
+    loaded_at = piece.loaded_at
     new = f"_loaded_at = {_ts(loaded_at)}"
     stream = contract.stream_key
-    lo, hi, streams = con.execute(
-        f"select min({contract.cursor}), max({contract.cursor}), "
-        f"{f'list(distinct {stream})' if stream else 'null'} "
-        f"from {contract.table} where {new}"
-    ).fetchone()
+    lo, hi, streams = piece.span
     if lo is None:
         return False
     # Literal bounds and stream names: DuckDB skips every row group of other streams or dates.

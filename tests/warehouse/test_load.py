@@ -283,6 +283,27 @@ class TestBulkLoad:
             ("BBB", D2, 2.0),
         ]
 
+    def test_the_gate_gets_a_part_in_one_chunk_per_column(self, con):
+        """DuckDB returns a part's rows in a chunk per scan batch; pandas would copy them to
+        concatenate (measured: the gate's memory per row 1.5x). 300,000 rows span three row
+        groups; the gate's batch has one chunk per column, and every row."""
+        at = bulk_mod._unique_now()
+        con.execute(
+            "insert into raw.test__prices select 'AAA', date '2000-01-01' + i::int, i, "
+            "'r1', $at from range(300000) t(i)",
+            {"at": at},
+        )
+        many = con.sql(
+            "select symbol, date, close from raw.test__prices where _loaded_at = $at",
+            params={"at": at},
+        ).to_arrow_table()
+        assert many.column(0).num_chunks > 1  # what DuckDB gives
+
+        rows = bulk_mod._part_rows(con, PRICES, [bulk_mod._Piece(None, at)])
+
+        assert [c.num_chunks for c in rows.columns] == [1, 1, 1]
+        assert rows.num_rows == 300_000 and rows.column("close").to_pylist()[-1] == 299_999
+
     @pytest.mark.parametrize(
         ("commit_pages", "kept", "aaa_watermark"),
         [(bulk_mod.COMMIT_PAGES, [], None), (1, [("AAA",)], D3)],
