@@ -18,7 +18,7 @@ class ExpectationResult:
         run_id: the pipeline run.
         suite: the suite, named after the table it guards (``raw.binance__klines``).
         expectation: the expectation type and its key arguments, readable and colon-free
-            (``expect_compound_columns_to_be_unique(column_list=[symbol, open_time])``).
+            (``expect_key_to_be_unique(column_list=[symbol, open_time])``).
         column: the column checked, or None for table-level and multi-column checks.
         stream: the stream the row is about (a symbol, a series id, or the resource name for
             a source without streams); None when it sums up the whole batch.

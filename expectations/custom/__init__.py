@@ -1,4 +1,5 @@
-"""Custom GX expectations (time series, bars, schema); importing the package registers them."""
+"""Custom GX expectations (time series, bars, keys, schema); importing the package registers
+them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from expectations.custom.bars import ExpectBarPricesToBeOrdered
 from expectations.custom.freshness import ExpectNewestDateToBeRecent
 from expectations.custom.gaps import ExpectDatesToHaveNoGapsOrRepeats
 from expectations.custom.jump import ExpectSeriesLevelsToNotJump
+from expectations.custom.key import ExpectKeyToBeUnique
 from expectations.custom.schema import ExpectTableSchemaToMatch
 from expectations.custom.tga import ExpectEachRecordDateToHaveOneTgaClosingBalance
 
@@ -13,6 +15,7 @@ __all__ = [
     "ExpectBarPricesToBeOrdered",
     "ExpectDatesToHaveNoGapsOrRepeats",
     "ExpectEachRecordDateToHaveOneTgaClosingBalance",
+    "ExpectKeyToBeUnique",
     "ExpectNewestDateToBeRecent",
     "ExpectSeriesLevelsToNotJump",
     "ExpectTableSchemaToMatch",

@@ -37,7 +37,7 @@ class TestDataDocs:
         ]
         failing = [page for page in pages if "2 unexpected values found" in page]
         assert len(failing) >= 1  # the duplicate: 2 rows share (symbol, open_time)
-        assert "Values for given compound columns must be unique together" in failing[0]
+        assert "No two rows share a key" in failing[0]  # the sentence of ExpectKeyToBeUnique
         assert "no date appears twice" in failing[0]  # the sentence of a custom expectation
 
     def test_a_rebuild_replaces_the_site_but_keeps_other_files(self, tmp_path):

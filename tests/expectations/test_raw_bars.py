@@ -31,7 +31,7 @@ class TestBinanceKlines:
         assert list(result.blocked_streams) == ["BTCUSDT"]
         # 2 rows share the key; the repeat is also a 0-day step after its twin
         assert failed(result) == {
-            ("expect_compound_columns_to_be_unique", "BTCUSDT"): 2,
+            ("expect_key_to_be_unique", "BTCUSDT"): 2,
             ("expect_dates_to_have_no_gaps_or_repeats", "BTCUSDT"): 1,
         }
         unique = next(r for r in result.results if "unique" in r.expectation and not r.success)

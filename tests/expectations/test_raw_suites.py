@@ -75,7 +75,7 @@ class TestCleanBatches:
         result = validate(binance.CONTRACT, klines())
         described = {r.expectation for r in result.results}
 
-        assert "expect_compound_columns_to_be_unique(column_list=[symbol, open_time])" in described
+        assert "expect_key_to_be_unique(column_list=[symbol, open_time])" in described
         assert (
             "expect_column_values_to_be_between(column=date, min_value=$window_start, "
             "max_value=$window_end)" in described

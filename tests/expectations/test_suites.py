@@ -38,7 +38,7 @@ def test_raw_suites_take_schema_and_keys_from_the_load_contract(contract):
 
     schema = by_type["expect_table_schema_to_match"][0]
     assert schema.column_list == list(contract.schema)
-    unique = by_type["expect_compound_columns_to_be_unique"][0]
+    unique = by_type["expect_key_to_be_unique"][0]
     assert unique.column_list == list(contract.primary_key)
     not_null = {e.column for e in by_type["expect_column_values_to_not_be_null"]}
     assert not_null == {*contract.primary_key, contract.cursor} | {contract.stream_key} - {None}

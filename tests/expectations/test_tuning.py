@@ -90,5 +90,5 @@ def test_a_memoised_validation_gives_gx_s_own_results(request):
     own = _outcome(validate(binance.CONTRACT, _bad_batch()))
 
     assert memoised == own
-    assert ("expect_compound_columns_to_be_unique", "BTCUSDT") in memoised[0]
+    assert ("expect_key_to_be_unique", "BTCUSDT") in memoised[0]
     assert ("expect_column_values_to_be_between", "ETHUSDT") in memoised[0]

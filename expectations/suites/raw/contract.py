@@ -16,7 +16,11 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-from expectations.custom import ExpectNewestDateToBeRecent, ExpectTableSchemaToMatch
+from expectations.custom import (
+    ExpectKeyToBeUnique,
+    ExpectNewestDateToBeRecent,
+    ExpectTableSchemaToMatch,
+)
 from expectations.frames import pandas_dtypes
 from expectations.suites.spec import block, warn
 from flows.sources._contract import LoadContract
@@ -58,7 +62,7 @@ def contract_expectations(contract: LoadContract) -> list[Expectation]:
             )
             for column in key_columns(contract)
         ),
-        gxe.ExpectCompoundColumnsToBeUnique(
+        ExpectKeyToBeUnique(
             column_list=list(contract.primary_key),
             **block("MERGE would keep one row of a duplicated key and drop the other"),
         ),
