@@ -134,6 +134,7 @@ def bulk_load(
         for group in groups_of(streams, max_pages, commit_pages):
             passed: set[int] = set()  # parts the gate passed (not checked again if rolled back)
             results = _direct(con, contract, group, run_id, window, gate, totals, checker, passed)
+            merged = results is None
             if results is None:
                 results = [
                     load_stream(
@@ -150,6 +151,9 @@ def bulk_load(
                 ]
             for done in results:
                 totals[done.stream] = _add(totals.get(done.stream), done)
+            if merged:  # load_stream recorded each piece alone: a stream's record counts it all
+                for stream in dict.fromkeys(done.stream for done in results):
+                    _record(con, contract, totals[stream], run_id, window)
             _evict(con, uncapped)
         con.execute("checkpoint")
         _evict(con, uncapped)

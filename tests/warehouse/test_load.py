@@ -182,6 +182,25 @@ class TestBulkLoad:
         assert (again.rows_inserted, again.rows_updated) == (0, 0)
         assert table_checksum(con, PRICES.table) == before
 
+    def test_a_stream_partly_merged_keeps_one_record_of_all_its_groups(self, con, spool):
+        """Page 1 of AAA is new (INSERTed), page 2 was loaded before (its group collides and
+        MERGEs). The run's load record counts both pages, not only the last group."""
+        bulk_load(con, PRICES, [spooled(spool, "AAA", [("AAA", D2, 2.0)])], run_id="r1", window=W)
+        stream = spooled(spool, "AAA", [("AAA", D1, 1.0)], [("AAA", D2, 5.0), ("AAA", D3, 3.0)])
+
+        (result,) = bulk_load(
+            con, PRICES, [stream], run_id="r2", window=W, max_pages=1, commit_pages=1
+        )
+
+        assert (result.rows_in, result.rows_inserted, result.rows_updated) == (3, 2, 1)
+        recorded = con.execute(
+            "select rows_in, rows_inserted, rows_updated, watermark from meta.load_results "
+            "where run_id = 'r2' and stream = 'AAA'"
+        ).fetchall()
+        assert recorded == [(3, 2, 1, D3)]
+        got = con.execute("select date, close from raw.test__prices order by date").fetchall()
+        assert got == [(D1, 1.0), (D2, 5.0), (D3, 3.0)]
+
     def test_a_gate_that_refuses_a_group_leaves_nothing_behind(self, con, spool):
         """The gate sees the group's rows as Arrow; raising rolls them back."""
         seen = []
