@@ -35,7 +35,7 @@ lint: sync
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
 
-# Load benchmark (bench/run.py): writes bench/RESULTS.md; about 12 minutes on 2 cores, 10 GB of temporary pages.
+# Load benchmark (bench/run.py): writes bench/RESULTS.md; about 9-10 minutes on 2 cores, 10 GB of temporary pages.
 .PHONY: bench
 bench: sync
 	@$(UV) run --frozen python -m bench.run
