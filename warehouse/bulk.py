@@ -31,7 +31,7 @@ from flows.sources._contract import LoadContract
 from flows.sources._json_sql import literal
 from warehouse.db import rollback
 from warehouse.load import Gate, LoadResult, insert_sql, load_stream
-from warehouse.spool import SpooledStream, typed_sql
+from warehouse.spool import Part, SpooledStream, groups_of, typed_sql
 from warehouse.state import advance_watermark
 
 # Pages per INSERT, and per gate call: 500 Binance pages are 500,000 klines. DuckDB writes big
@@ -49,9 +49,6 @@ COMMIT_PAGES = 2000
 EVICT_TO = "64MB"
 
 
-Part = list[SpooledStream]  # one INSERT: consecutive pages, of one stream or a few
-
-
 @dataclass
 class _Piece:
     """One stream's pages within a part, and the stamp its rows carry."""
@@ -61,39 +58,6 @@ class _Piece:
     rows: int = 0
     # What the collision check searches: the rows' cursor range and stream values.
     span: tuple[date | None, date | None, list[str] | None] = (None, None, None)
-
-
-def groups_of(
-    streams: list[SpooledStream], max_pages: int, commit_pages: int | None = None
-) -> list[list[Part]]:
-    """The streams' pages, in order, cut into parts of at most ``max_pages`` pages (a part
-    may end one stream and begin the next: every INSERT is about as big), and consecutive
-    parts packed into groups of at most ``commit_pages`` pages (default ``max_pages``)."""
-    per_group = max(commit_pages or max_pages, max_pages)
-    parts: list[Part] = [[]]
-    room = max_pages
-    for s in streams:
-        files = s.files
-        while files:
-            if not room:
-                parts.append([])
-                room = max_pages
-            take, files = files[:room], files[room:]
-            parts[-1].append(
-                SpooledStream(s.source, s.resource, s.stream, take, 0, s.format, s.reader)
-            )
-            room -= len(take)
-    groups: list[list[Part]] = []
-    size = 0
-    for part in filter(None, parts):
-        pages = sum(len(p.files) for p in part)
-        if groups and size + pages <= per_group:
-            groups[-1].append(part)
-            size += pages
-        else:
-            groups.append([part])
-            size = pages
-    return groups
 
 
 def bulk_load(

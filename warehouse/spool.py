@@ -56,6 +56,42 @@ class SpooledStream:
         return [self.files[i : i + max_pages] for i in range(0, len(self.files), max_pages)]
 
 
+Part = list[SpooledStream]  # one INSERT: consecutive pages, of one stream or a few
+
+
+def groups_of(
+    streams: list[SpooledStream], max_pages: int, commit_pages: int | None = None
+) -> list[list[Part]]:
+    """The streams' pages, in order, cut into parts of at most ``max_pages`` pages (a part
+    may end one stream and begin the next: every INSERT is about as big), and consecutive
+    parts packed into groups of at most ``commit_pages`` pages (default ``max_pages``)."""
+    per_group = max(commit_pages or max_pages, max_pages)
+    parts: list[Part] = [[]]
+    room = max_pages
+    for s in streams:
+        files = s.files
+        while files:
+            if not room:
+                parts.append([])
+                room = max_pages
+            take, files = files[:room], files[room:]
+            parts[-1].append(
+                SpooledStream(s.source, s.resource, s.stream, take, 0, s.format, s.reader)
+            )
+            room -= len(take)
+    groups: list[list[Part]] = []
+    size = 0
+    for part in filter(None, parts):
+        pages = sum(len(p.files) for p in part)
+        if groups and size + pages <= per_group:
+            groups[-1].append(part)
+            size += pages
+        else:
+            groups.append([part])
+            size = pages
+    return groups
+
+
 def conform(frame: pl.DataFrame, contract: LoadContract) -> pl.DataFrame:
     """Return ``frame`` with exactly the contract's columns, order and dtypes.
 
