@@ -22,7 +22,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     multicolumn_condition_partial,
 )
 
-from expectations.custom.sentence import RendersSentence
+from expectations.custom.sentence import MULTICOLUMN_DOMAIN_KEYS, RendersSentence
 
 METRIC = "multicolumn_values.date_step_within"
 
@@ -34,14 +34,7 @@ class MulticolumnValuesDateStepWithin(MulticolumnMapMetricProvider):
     """
 
     condition_metric_name = METRIC
-    condition_domain_keys = (
-        "batch_id",
-        "table",
-        "column_list",
-        "row_condition",
-        "condition_parser",
-        "ignore_row_if",
-    )
+    condition_domain_keys = MULTICOLUMN_DOMAIN_KEYS
     condition_value_keys = ("max_step", "business_days")
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)

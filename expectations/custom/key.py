@@ -20,7 +20,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     multicolumn_condition_partial,
 )
 
-from expectations.custom.sentence import RendersSentence
+from expectations.custom.sentence import MULTICOLUMN_DOMAIN_KEYS, RendersSentence
 
 METRIC = "multicolumn_values.key_unique"
 
@@ -29,14 +29,7 @@ class MulticolumnValuesKeyUnique(MulticolumnMapMetricProvider):
     """Row-wise: no other row has the same values in ``column_list``."""
 
     condition_metric_name = METRIC
-    condition_domain_keys = (
-        "batch_id",
-        "table",
-        "column_list",
-        "row_condition",
-        "condition_parser",
-        "ignore_row_if",
-    )
+    condition_domain_keys = MULTICOLUMN_DOMAIN_KEYS
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, **kwargs) -> pd.Series:

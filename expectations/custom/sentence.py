@@ -13,6 +13,16 @@ from typing import Any, ClassVar
 from great_expectations.render import LegacyRendererType, RenderedStringTemplateContent
 from great_expectations.render.renderer.renderer import renderer
 
+# The domain of every row-wise (multicolumn map) metric here: GX's own multicolumn keys.
+MULTICOLUMN_DOMAIN_KEYS = (
+    "batch_id",
+    "table",
+    "column_list",
+    "row_condition",
+    "condition_parser",
+    "ignore_row_if",
+)
+
 
 def _text(value: Any) -> str:
     if isinstance(value, dict) and "$PARAMETER" in value:

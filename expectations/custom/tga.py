@@ -20,7 +20,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     multicolumn_condition_partial,
 )
 
-from expectations.custom.sentence import RendersSentence
+from expectations.custom.sentence import MULTICOLUMN_DOMAIN_KEYS, RendersSentence
 from flows.sources.treasury_dts import ERAS
 
 METRIC = "multicolumn_values.one_tga_closing_balance_per_date"
@@ -33,14 +33,7 @@ class MulticolumnValuesOneTgaClosingBalancePerDate(MulticolumnMapMetricProvider)
     """
 
     condition_metric_name = METRIC
-    condition_domain_keys = (
-        "batch_id",
-        "table",
-        "column_list",
-        "row_condition",
-        "condition_parser",
-        "ignore_row_if",
-    )
+    condition_domain_keys = MULTICOLUMN_DOMAIN_KEYS
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, **kwargs) -> pd.Series:
