@@ -137,8 +137,10 @@ def _rss_note(measures: list[Measure], large: str) -> list[str]:
         "and RSS grows with the history); Python holds one part of 500 pages at a time "
         "(read back once the previous part's verdict is in), in one Arrow chunk per column "
         "that GX's pandas frame shares without a copy (pandas' default 2-D blocks copied "
-        "every column: 1,130 MiB with 500,000-row gate calls, against 950). About 300 MiB "
-        "of it is the imports (GX, pandas, pyarrow, polars): see 'RSS before'."
+        "every column: 1,130 MiB with 500,000-row gate calls, against 950). Without GX's "
+        "fingerprint the peak is ~50 MiB higher (measured: 5 years 888 -> 942 MiB; no "
+        "allocator setting changed it). About 300 MiB of it is the imports (GX, pandas, "
+        "pyarrow, polars): see 'RSS before'."
     ]
 
 
@@ -163,18 +165,18 @@ def _notes(ratios: dict[str, dict[str, float]], incremental: dict | None) -> lis
         "- The machine is the limit: DuckDB's reader keeps both cores busy (`read_json` "
         "used ~1.7 cores on the 1x klines, measured with `/usr/bin/time`), so validation's "
         "CPU overlaps only where DuckDB leaves a core idle. A clean `validate_batch` of "
-        "the 1-minute klines suite costs 0.127 s per 500,000 rows and 0.028 s per 1,000 "
-        "(cProfile and timers, 2026-11-26; 0.175 s and 0.043 s before this session's "
-        "changes): one GX call per 500-page part; configurations memoised within a "
-        "validation (GX rebuilt each one ~750 times a call: `expectations/tuning.py`); "
-        "the key check in one pass when the batch is in key order (`expect_key_to_be_"
-        "unique`: 5 ms against 60 ms of hashing). What remains per row is GX's own: its md5 "
-        "fingerprint of the batch (~20%; turning it off raised the 5-year peak RSS to "
-        "992 MiB, so it stays), the null and range checks, the frame copies its filters "
-        "make. Inside a 1-year gated bulk load (timers per phase): reading each part back "
-        "for the gate 1.2 s, the INSERTs 1.5 s slower than without the gate (GX's CPU "
-        "takes a core DuckDB would use), waits for verdicts 0.7 s (mostly at each group's "
-        "end, DuckDB idle).",
+        "the 1-minute klines suite costs 0.071 s per 500,000 rows and 0.030 s per 1,000 "
+        "(`bench/profile_gate.py` and timers, 2026-11-26; 0.175 s and 0.043 s before that "
+        "day's changes): one GX call per 500-page part; configurations memoised within a "
+        "validation (GX rebuilt each one ~750 times a call); no md5 fingerprint of each "
+        "batch (GX hashed every row of every column for a batch marker nothing reads: "
+        "`expectations/tuning.py`); the key check in one pass when the batch is in key "
+        "order (`expect_key_to_be_unique`: 5 ms against 60 ms of hashing). What remains is "
+        "GX's own per-expectation work and the null and range checks. Inside a 1-year "
+        "gated bulk load (timers per phase): reading each part back for the gate 1.2 s, "
+        "the INSERTs about 1 s slower than without the gate (GX's CPU takes a core DuckDB "
+        "would use), waits for verdicts 0.4-0.7 s (mostly at each group's end, DuckDB "
+        "idle).",
     ]
     one = ratios.get("klines_1x", {})
     if one.get("ours", 0) > RATIO_TARGET:

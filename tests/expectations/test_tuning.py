@@ -18,6 +18,18 @@ def an_expectation() -> Expectation:
     return engine().suites["raw.binance__klines"].expectations[1]
 
 
+def test_gx_does_not_fingerprint_batches():
+    """GX's md5 of every row (40% of a big batch's validation) is off once the engine is built."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    engine()
+    validate(binance.CONTRACT, klines())
+    batches = engine().batch_definition.data_asset.datasource.get_execution_engine()
+    markers = batches.batch_manager.active_batch_markers
+    assert pandas_execution_engine.HASH_THRESHOLD == 0
+    assert markers is not None and "pandas_data_fingerprint" not in markers
+
+
 def test_within_a_validation_a_configuration_is_built_once():
     expectation = an_expectation()
 
