@@ -38,7 +38,7 @@ TOP = 12
 # Where GX's time goes, by the function that owns it (cumulative seconds).
 BUCKETS = {
     "GX's md5 fingerprint of the batch (off: expectations/tuning.py)": "hash_pandas_dataframe",
-    "expectation configurations (memoised)": "expectation.py:1508(configuration)",
+    "expectation configurations (memoised)": "tuning.py",  # _configuration, GX inside
     "key check (expect_key_to_be_unique)": "key.py",
     "freshness check (polars group-by)": "freshness.py",
     "Arrow -> pandas": "frames.py",
