@@ -116,7 +116,14 @@ def discover_models(root: Path = TRANSFORMS_ROOT) -> dict[str, Model]:
             model schema that does not exist.
     """
     models: dict[str, Model] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")):
+    # A folder holding a Python package (an __init__.py) is library code the Python models
+    # import, such as transforms/stats, not a schema of models.
+    folders = sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.name.startswith("_") and not (p / "__init__.py").exists()
+    )
+    for folder in folders:
         files = sorted(
             p
             for p in folder.iterdir()

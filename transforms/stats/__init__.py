@@ -1,0 +1,1 @@
+"""Numerical building blocks the Python models import (not models themselves)."""
