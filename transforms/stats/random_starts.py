@@ -9,6 +9,7 @@ the sessions where the row's outcome exists. The draws can be injected, for test
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,12 +19,16 @@ Statistic = Callable[[np.ndarray], np.ndarray]  # (..., K) -> (...), NaN-aware
 
 
 def nan_mean(values: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
+    """Mean over the last axis ignoring NaN (NaN for an all-NaN set: a set with no starts)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(values, axis=-1)
 
 
 def nan_median(values: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
+    """Median over the last axis ignoring NaN (NaN for an all-NaN set)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmedian(values, axis=-1)
 
 
