@@ -23,12 +23,19 @@ SIGNAL_MARTS = {
     "marts.fct_risk_ladder": "date",
     "marts.fct_regime": "date",
     "marts.fct_rotation_signal": "date",
+    "marts.fct_thesis_setup": "date",
 }
 # Breakout detection is known on the event date; the forward returns beside it are outcomes.
 EVENT_DETECTION = """
     select distinct event_date, event_number, breakout_rule, rut_close_usd, reference_level_usd,
         days_below, liquidity_state, r2k_trend_state
     from marts.fct_r2k_breakout_events where event_date <= $cutoff order by all
+"""
+# An episode that has entered by D is known by D (its forward returns are outcomes).
+THESIS_EPISODES = """
+    select episode_id, start_date, entry_date, walcl_observation_date, impulse_13w_usd_bn,
+        impulse_13w_pct_walcl, net_liquidity_usd_bn, rut_close_usd, r2k_uptrend_sessions
+    from marts.fct_thesis_episodes where entry_date <= $cutoff order by all
 """
 # A rolling window that ends by D only reads weeks up to D.
 ROLLING_LEAD_LAG = """
@@ -94,6 +101,7 @@ def signal_queries() -> dict[str, str]:
     }
     queries["breakout detection"] = EVENT_DETECTION
     queries["rolling lead-lag"] = ROLLING_LEAD_LAG
+    queries["thesis episodes"] = THESIS_EPISODES
     return queries
 
 
@@ -143,3 +151,50 @@ def test_a_wednesday_walcl_reaches_the_signal_on_thursday_not_before() -> None:
     # Thursday reads Wednesday's H.4.1, now with 50% more Fed assets: a much bigger impulse
     assert before[1] == after[1] == wednesday
     assert after[2] > before[2] + 1000
+
+
+def _with_walcl_vintages(con: duckdb.DuckDBPyConnection) -> None:
+    """ALFRED-style vintages of WALCL: each value first published the day after its date."""
+    con.execute(
+        "insert into raw.fred__observations_vintages by name "
+        "select series_id, date, value, date + 1 as realtime_start, date '9999-12-31' as "
+        "realtime_end from raw.fred__observations where series_id = 'WALCL'"
+    )
+
+
+def _revise_after(con: duckdb.DuckDBPyConnection, cutoff: date) -> None:
+    """Every WALCL published by D is revised by +20% in a vintage released on D + 1."""
+    con.execute(
+        "insert into raw.fred__observations_vintages by name "
+        "select series_id, date, value * 1.2 as value, $next as realtime_start, "
+        "date '9999-12-31' as realtime_end from raw.fred__observations_vintages "
+        "where series_id = 'WALCL' and realtime_start <= $cutoff",
+        {"cutoff": cutoff, "next": cutoff + timedelta(days=1)},
+    )
+    con.execute(
+        "update raw.fred__observations_vintages set realtime_end = $cutoff "
+        "where series_id = 'WALCL' and realtime_start <= $cutoff",
+        {"cutoff": cutoff},
+    )
+
+
+def test_a_walcl_revision_released_after_D_changes_no_setup_on_or_before_D() -> None:
+    base = market_warehouse(*MARKET_HISTORY)
+    _with_walcl_vintages(base)
+    revised = market_warehouse(*MARKET_HISTORY)
+    _with_walcl_vintages(revised)
+    _revise_after(revised, CUTOFF)
+    for con in (base, revised):
+        run_transforms(con, select=["marts.fct_thesis_setup"])
+    setup = "select * from marts.fct_thesis_setup where date <= $cutoff order by date"
+    later = (
+        "select date, walcl_usd_bn, impulse_13w_usd_bn from marts.fct_thesis_setup "
+        "where date between $cutoff + 1 and $cutoff + 30 order by date"
+    )
+
+    assert first_difference(rows(base, setup), rows(revised, setup)) is None
+    # not vacuous: from D + 1 the far end of the impulse (WALCL 13 weeks earlier, revised +20%,
+    # about +1,400 bn) is read in the new vintage; the latest WALCL (first out on D + 1) is not
+    (before, after) = rows(base, later)[0], rows(revised, later)[0]
+    assert after[1] == pytest.approx(before[1])
+    assert after[2] < before[2] - 500
