@@ -53,9 +53,9 @@ class ThesisParams:
         )
 
 
-def _required(section: dict[str, Any], key: str, where: str) -> Any:
+def _required(section: dict[str, Any], key: str, where: str, path: Path) -> Any:
     if key not in section:
-        raise ValueError(f"{PARAMS_PATH.name}: {where}.{key} is missing")
+        raise ValueError(f"{path.name}: {where}.{key} is missing")
     return section[key]
 
 
@@ -76,7 +76,7 @@ def load_params(path: Path = PARAMS_PATH) -> ThesisParams:
     sections |= {name: doc.get(name) or {} for name in ("episodes", "test")}
 
     def get(name: str, key: str) -> Any:
-        return _required(sections[name], key, name)
+        return _required(sections[name], key, name, path)
 
     params = ThesisParams(
         liquidity_threshold_pct_walcl=float(get("primary", "liquidity_threshold_pct_walcl")),
