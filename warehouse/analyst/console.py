@@ -1,4 +1,4 @@
-"""Rich renderings for the terminal: a query result and the warehouse status."""
+"""Rich renderings for the terminal: a query result and the warehouse status (with the setup)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from warehouse.analyst.status import WarehouseStatus
+from warehouse.analyst.status import WarehouseStatus, describe_setup
 
 # A pipe or a CI log has no width; rich would fold tables at 80 columns.
 PIPE_WIDTH = 160
@@ -113,7 +113,12 @@ def status_renderables(status: WarehouseStatus) -> list[RenderableType]:
             for f in status.freshness
         ],
     )
-    parts: list[RenderableType] = [_header(status), runs, fresh]
+    setup = Panel(
+        Text("\n".join(describe_setup(status.setup))),
+        title="the thesis setup (marts.fct_thesis_setup)",
+        expand=False,
+    )
+    parts: list[RenderableType] = [_header(status), setup, runs, fresh]
     if status.failures:
         parts.append(
             _table(

@@ -1,4 +1,4 @@
-"""What the published warehouse holds: recent runs, watermarks, staleness, failures, file facts."""
+"""What the published warehouse holds: the thesis setup, runs, watermarks, staleness, failures."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from warehouse.db import list_tables
 FRESHNESS = "expect_newest_date_to_be_recent"
 _LAG = re.compile(r"max_lag_days=(\d+)")
 _BY_GROUP = re.compile(r"max_lag_days_by_group=\[([^\]]*)\]")
+SETUP_MART = "marts.fct_thesis_setup"
+NOT_BUILT = "thesis marts not built yet - run `rotation run`"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,22 @@ class Freshness:
         return "STALE: " + ", ".join(self.stale_streams) if self.stale_streams else "fresh"
 
 
+@dataclass(frozen=True)
+class SetupState:
+    """The thesis setup at the latest session of marts.fct_thesis_setup, and its two conditions."""
+
+    date: date
+    is_setup: bool
+    setup_since_date: date | None
+    impulse_13w_pct_walcl: float | None  # percent of WALCL, as known at the end of ``date``
+    impulse_13w_usd_bn: float | None
+    walcl_observation_date: date | None
+    is_liquidity_expanding: bool | None  # the mart's own threshold, applied: not repeated here
+    is_r2k_strong_uptrend: bool | None  # the confirmed state
+    is_r2k_condition: bool | None  # the raw daily condition behind it
+    rut_close_usd: float | None
+
+
 @dataclass
 class WarehouseStatus:
     """Everything `rotation status` shows, read from one published file."""
@@ -70,6 +88,7 @@ class WarehouseStatus:
     runs: list[dict[str, Any]]
     freshness: list[Freshness]
     failures: list[dict[str, Any]]
+    setup: SetupState | None = None  # None: the thesis marts are not built (or hold no session)
 
     @property
     def last_run(self) -> dict[str, Any] | None:
@@ -185,6 +204,57 @@ def failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]
     )
 
 
+def setup_state(con: duckdb.DuckDBPyConnection) -> SetupState | None:
+    """The thesis setup at the latest session, or None when the mart is missing or empty.
+
+    Args:
+        con: a connection to the warehouse.
+
+    Returns:
+        The :class:`SetupState` of the newest row of marts.fct_thesis_setup, or None.
+    """
+    if SETUP_MART not in list_tables(con, ("marts",)):
+        return None
+    fields = ", ".join(SetupState.__dataclass_fields__)
+    rows = _rows(con, f"select {fields} from {SETUP_MART} order by date desc limit 1")
+    return SetupState(**rows[0]) if rows else None
+
+
+def describe_setup(state: SetupState | None) -> list[str]:
+    """The setup in plain lines: ON since when, or OFF, then each condition with its value.
+
+    Args:
+        state: from :func:`setup_state`.
+
+    Returns:
+        Lines of text; one line saying the marts are not built when ``state`` is None.
+    """
+    if state is None:
+        return [NOT_BUILT]
+    day = state.date.isoformat()
+    if state.is_setup:
+        since = state.setup_since_date.isoformat() if state.setup_since_date else "unknown"
+        head = f"setup ON since {since} (latest session {day})"
+    else:
+        head = f"setup OFF at the latest session ({day})"
+    pct = "n/a" if state.impulse_13w_pct_walcl is None else f"{state.impulse_13w_pct_walcl:+.2f}%"
+    usd = "n/a" if state.impulse_13w_usd_bn is None else f"{state.impulse_13w_usd_bn:+,.1f}"
+    expanding = {
+        True: "expanding (above the threshold)",
+        False: "not expanding (not above the threshold)",
+        None: "unknown",
+    }[state.is_liquidity_expanding]
+    walcl = state.walcl_observation_date.isoformat() if state.walcl_observation_date else "n/a"
+    on_off = {True: "ON", False: "OFF", None: "unknown"}
+    rut = "n/a" if state.rut_close_usd is None else f"{state.rut_close_usd:,.2f}"
+    return [
+        head,
+        f"liquidity: 13-week impulse {pct} of WALCL ({usd} USD bn, WALCL of {walcl}): {expanding}",
+        f"R2K strong uptrend: {on_off[state.is_r2k_strong_uptrend]} (raw daily condition "
+        f"{on_off[state.is_r2k_condition].lower()}, RUT close {rut})",
+    ]
+
+
 def warehouse_status(
     con: duckdb.DuckDBPyConnection, path: Path, today: date | None = None
 ) -> WarehouseStatus:
@@ -207,4 +277,5 @@ def warehouse_status(
         runs=runs,
         freshness=freshness(con, today or datetime.now(UTC).date()),
         failures=failures(con, runs[0]["run_id"]) if runs else [],
+        setup=setup_state(con),
     )

@@ -29,7 +29,8 @@ def rendered(demo_warehouse, tmp_path_factory):
 class TestReportInChromium:
     def test_every_chart_is_drawn_as_svg(self, rendered):
         seen, _ = rendered
-        assert list(seen.charts) == CHART_IDS
+        # the thesis chart opens the page once its marts exist; the others follow in order
+        assert [c for c in seen.charts if not c.startswith("thesis-")] == CHART_IDS
         assert all(svgs >= 2 for svgs, _ in seen.charts.values()), seen.charts
 
     def test_the_page_logs_no_console_error_and_fetches_nothing(self, rendered):

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import UTC, date, datetime
 
+import duckdb
 import pytest
+from rich.console import Console
 
 from tests.warehouse.analyst.demo_warehouse import FRED_FRESHNESS, LAST_RUN, YAHOO_FRESHNESS
+from tests.warehouse.analyst.thesis_marts import thesis_connection
 from warehouse import connect
-from warehouse.analyst.status import Lag, parse_lag, warehouse_status
+from warehouse.analyst.console import status_group
+from warehouse.analyst.status import (
+    Lag,
+    WarehouseStatus,
+    describe_setup,
+    parse_lag,
+    setup_state,
+    warehouse_status,
+)
 
 
 class TestParseLag:
@@ -73,3 +85,50 @@ class TestWarehouseStatus:
 
     def test_the_file_size_is_the_published_files(self, status, demo_warehouse):
         assert status.size_bytes == demo_warehouse.stat().st_size > 1_000_000
+
+
+class TestSetup:
+    def test_a_setup_that_holds_prints_on_since_its_first_session(self):
+        """The fixture's last session (2021-12-31) is the third of a run that began 2021-12-29."""
+        with thesis_connection(is_setup_on=True) as con:
+            lines = describe_setup(setup_state(con))
+        assert lines == [
+            "setup ON since 2021-12-29 (latest session 2021-12-31)",
+            "liquidity: 13-week impulse +1.38% of WALCL (+120.0 USD bn, WALCL of 2021-12-29): "
+            "expanding (above the threshold)",
+            "R2K strong uptrend: ON (raw daily condition on, RUT close 2,245.00)",
+        ]
+
+    def test_a_setup_that_broke_prints_off_and_which_condition_failed(self):
+        """Liquidity stopped expanding on the last session; the R2K uptrend still holds."""
+        with thesis_connection(is_setup_on=False) as con:
+            state = setup_state(con)
+        assert state.setup_since_date is None
+        assert describe_setup(state)[:2] == [
+            "setup OFF at the latest session (2021-12-31)",
+            "liquidity: 13-week impulse +0.23% of WALCL (+20.0 USD bn, WALCL of 2021-12-29): "
+            "not expanding (not above the threshold)",
+        ]
+
+    def test_a_warehouse_without_the_mart_says_how_to_build_it(self):
+        with duckdb.connect() as con:
+            assert setup_state(con) is None
+        assert describe_setup(None) == ["thesis marts not built yet - run `rotation run`"]
+
+    def test_the_terminal_status_shows_the_setup_right_after_the_header(self, tmp_path):
+        with thesis_connection() as con:
+            setup = setup_state(con)
+        status = WarehouseStatus(
+            path=tmp_path / "rotation.duckdb",
+            size_bytes=0,
+            modified_at=datetime(2022, 1, 1, tzinfo=UTC),
+            runs=[],
+            freshness=[],
+            failures=[],
+            setup=setup,
+        )
+        console = Console(file=io.StringIO(), width=160)
+        console.print(status_group(status))
+        out = console.file.getvalue()
+        assert "setup ON since 2021-12-29 (latest session 2021-12-31)" in out
+        assert out.index("rotation status") < out.index("setup ON") < out.index("Last runs")

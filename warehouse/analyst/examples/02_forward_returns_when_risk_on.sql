@@ -1,36 +1,46 @@
 -- name: examples.forward_returns_when_risk_on
--- question: after a day with liquidity expanding AND the R2K in a strong uptrend (is_risk_on),
---           do BTC, ETH and the alt basket do better over the next 90 days than on other days?
--- grain: one row per (asset, is_risk_on)
-with signal as (
-    select date, is_risk_on from marts.fct_rotation_signal where is_risk_on is not null
+-- question: in each independent setup episode (liquidity expanding AND the R2K in a confirmed
+--           strong uptrend), what did BTC vs the R2K, ETH vs BTC and the alts vs ETH (and each
+--           coin alone) return over the 30, 60, 90 and 180 days after entry?
+-- grain: one row per (leg, horizon_days). count_episodes counts independent episodes whose
+--        horizon has elapsed (one return each, from the entry session on: day 0 and after),
+--        never overlapping days; count_episodes_pending have not reached the horizon yet.
+--        Descriptive: marts.fct_thesis_test holds the test against a null.
+with episodes as (
+    select * from marts.fct_thesis_episodes
 ),
 
-levels as (
-    select date, asset, price_level
-    from marts.fct_risk_ladder
-    where asset in ('BTC', 'ETH', 'ALTS')
+returns_wide as (
+    select episode_id, columns('_log_ret_\d+d$') from episodes
 ),
 
--- the level 90 calendar days later (crypto trades every day, the alt basket too)
-forward as (
+-- one row per (episode, leg, horizon); a NULL return (horizon not elapsed) is kept to count it
+returns_long as (
+    from returns_wide
+    unpivot include nulls (log_ret for return_column in (columns('_log_ret_\d+d$')))
+),
+
+returns as (
     select
-        now_.date,
-        now_.asset,
-        later.price_level / now_.price_level - 1 as fwd_ret_90d,
-    from levels as now_
-    inner join levels as later
-        on later.asset = now_.asset and later.date = now_.date + interval 90 day
+        episode_id,
+        log_ret,
+        regexp_extract(return_column, '^(.+)_log_ret_(\d+)d$', 1) as leg,
+        regexp_extract(return_column, '^(.+)_log_ret_(\d+)d$', 2)::int as horizon_days,
+    from returns_long
 )
 
 select
-    forward.asset,
-    signal.is_risk_on,
-    count(*) as count_days,
-    round(avg(forward.fwd_ret_90d), 4) as mean_fwd_ret_90d,
-    round(median(forward.fwd_ret_90d), 4) as median_fwd_ret_90d,
-    round(avg((forward.fwd_ret_90d > 0)::int), 3) as hit_rate,
-from forward
-inner join signal using (date)
-group by all
-order by forward.asset, signal.is_risk_on desc
+    leg,
+    horizon_days,
+    count(log_ret) as count_episodes,
+    count(*) - count(log_ret) as count_episodes_pending,
+    round(avg(log_ret), 4) as mean_log_ret,
+    round(median(log_ret), 4) as median_log_ret,
+    round(min(log_ret), 4) as min_log_ret,
+    round(max(log_ret), 4) as max_log_ret,
+    count(*) filter (where log_ret > 0) as count_episodes_positive,
+from returns
+group by leg, horizon_days
+order by
+    list_position(['btc_vs_rut', 'eth_vs_btc', 'alts_vs_eth', 'btc', 'eth', 'alts'], leg),
+    horizon_days

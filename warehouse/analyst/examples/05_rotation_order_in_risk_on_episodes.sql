@@ -1,63 +1,66 @@
 -- name: examples.rotation_order_in_risk_on_episodes
--- question: once a risk-on episode starts, how soon does BTC beat the R2K, ETH beat BTC and the
---           alt basket beat ETH (90-day relative strength > 0)? The seed's order: BTC, ETH, alts.
--- grain: one row per rung (BTC, ETH, ALTS)
-with signal as (
-    select date, is_risk_on from marts.fct_rotation_signal where is_risk_on is not null
+-- question: in each independent setup episode, how many days after entry does BTC vs the R2K,
+--           then ETH vs BTC, then the alts vs ETH peak, and does each follower peak later than
+--           its leader by more than chance? The seed's order: BTC, ETH, alts.
+-- grain: one row per rotation leg (btc_vs_rut, eth_vs_btc, alts_vs_eth). Peak days count from
+--        the entry session (day 0) on, nothing before it; count_episodes counts independent
+--        episodes with 180 days elapsed. The ordering test is marts.fct_thesis_ordering's row in
+--        which the leg is the follower (none for btc_vs_rut, the first leg).
+with episodes as (
+    select * from marts.fct_thesis_episodes
 ),
 
--- an episode starts on a risk-on day with no risk-on day in the 30 days before it
--- (the signal flickers around its thresholds; a short pause is the same episode)
-flagged as (
-    select
-        date,
-        is_risk_on,
-        max(date) filter (where is_risk_on) over (
-            order by date rows between unbounded preceding and 1 preceding
-        ) as prev_risk_on_date,
-    from signal
+ordering as (
+    select * from marts.fct_thesis_ordering
 ),
 
-episodes as (
-    select date as episode_start
-    from flagged
-    where is_risk_on and (prev_risk_on_date is null or date - prev_risk_on_date > 30)
-),
-
-ladder as (
-    select date, asset, rs_vs_prev_rung_90d
-    from marts.fct_risk_ladder
-    where asset in ('BTC', 'ETH', 'ALTS')
-),
-
--- the first day within 180 days of the start on which the rung beats the one below it
-first_lead as (
-    select
-        episodes.episode_start,
-        ladder.asset,
-        min(ladder.date) - episodes.episode_start as days_to_lead,
+peaks_wide as (
+    select episode_id, btc_vs_rut_peak_day, eth_vs_btc_peak_day, alts_vs_eth_peak_day,
     from episodes
-    inner join ladder
-        on ladder.date between episodes.episode_start and episodes.episode_start + 180
-    where ladder.rs_vs_prev_rung_90d > 0
-    group by episodes.episode_start, ladder.asset
 ),
 
--- every (episode, rung): a rung that never leads within 180 days has a null days_to_lead
-per_rung as (
-    select episodes.episode_start, rungs.asset, first_lead.days_to_lead,
-    from episodes
-    cross join (values ('BTC'), ('ETH'), ('ALTS')) as rungs (asset)
-    left join first_lead using (episode_start, asset)
+-- one row per (episode, leg); a NULL peak day (180 days not elapsed) is kept to count it
+peaks_long as (
+    from peaks_wide
+    unpivot include nulls (
+        peak_day for peak_column in (btc_vs_rut_peak_day, eth_vs_btc_peak_day, alts_vs_eth_peak_day)
+    )
+),
+
+per_leg as (
+    select
+        replace(peak_column, '_peak_day', '') as leg,
+        count(peak_day) as count_episodes,
+        count(*) - count(peak_day) as count_episodes_pending,
+        median(peak_day) as median_peak_day,
+        min(peak_day) as min_peak_day,
+        max(peak_day) as max_peak_day,
+    from peaks_long
+    group by 1
+),
+
+-- the follower leg of each ordering comparison
+followers (leg, comparison) as (
+    values ('eth_vs_btc', 'eth_btc_after_btc_rut'), ('alts_vs_eth', 'alts_eth_after_eth_btc')
 )
 
 select
-    asset,
-    count(*) as count_episodes,
-    count(days_to_lead) as count_episodes_led,
-    median(days_to_lead) as median_days_to_lead,
-    min(days_to_lead) as min_days_to_lead,
-    max(days_to_lead) as max_days_to_lead,
-from per_rung
-group by asset
-order by list_position(['BTC', 'ETH', 'ALTS'], asset)
+    per_leg.leg,
+    per_leg.count_episodes,
+    per_leg.count_episodes_pending,
+    per_leg.median_peak_day,
+    per_leg.min_peak_day,
+    per_leg.max_peak_day,
+    ordering.comparison,
+    ordering.count_episodes as count_episodes_compared,
+    ordering.median_lag_days,
+    ordering.null_median_lag_days,
+    ordering.excess_lag_days,
+    round(ordering.p_value, 4) as p_value,
+    round(ordering.q_value, 4) as q_value,
+    ordering.is_fragile,
+    ordering.verdict,
+from per_leg
+left join followers using (leg)
+left join ordering using (comparison)
+order by list_position(['btc_vs_rut', 'eth_vs_btc', 'alts_vs_eth'], per_leg.leg)
