@@ -27,7 +27,8 @@
 --                               baseline the event is compared with.
 --   excess_fwd_ret              fwd_ret - unconditional_mean_fwd_ret.
 -- Context at the event (known that day): liquidity_state and r2k_trend_state (marts.fct_regime).
--- Horizons of events closer than h days apart overlap; marts.fct_event_study_summary says so.
+-- Horizons of events closer than h days apart overlap: they are not independent draws (the
+-- independent, de-clustered test is marts.fct_thesis_test).
 
 with
 
