@@ -1,10 +1,10 @@
 """The random-start null: de-clustered, time-stratified start sets, p-values, intervals, LOO.
 
 A row of the thesis test compares a statistic (mean or median) over K episodes with the same
-statistic over B random start sets. Each set has K starts, drawn in time order: start i falls
-within +/- ``stratum_days`` of episode i (so a bull or bear decade cannot fake an effect) and at
-least ``cooldown_days`` after start i-1 (the episodes' own de-clustering rule), uniformly among
-the sessions where the row's outcome exists. The draws can be injected, for tests.
+statistic over B random start sets. Each set has K starts: start i falls within +/-
+``stratum_days`` of episode i (so a bull or bear decade cannot fake an effect), consecutive
+starts are at least ``cooldown_days`` apart (the episodes' own de-clustering rule), and every
+start is a session where the row's outcome exists. The draws can be injected, for tests.
 """
 
 from __future__ import annotations
@@ -15,11 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+JITTER_DAYS = 30  # each start moves up to 30 days relative to the others in its set
+SNAP_SLACK_DAYS = 3  # moving to the nearest session (a weekend, a holiday) may cost 3 days
 Statistic = Callable[[np.ndarray], np.ndarray]  # (..., K) -> (...), NaN-aware
 
 
 def nan_mean(values: np.ndarray) -> np.ndarray:
     """Mean over the last axis ignoring NaN (NaN for an all-NaN set: a set with no starts)."""
+    if not np.isnan(values).any():
+        return np.mean(values, axis=-1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(values, axis=-1)
@@ -27,9 +31,21 @@ def nan_mean(values: np.ndarray) -> np.ndarray:
 
 def nan_median(values: np.ndarray) -> np.ndarray:
     """Median over the last axis ignoring NaN (NaN for an all-NaN set)."""
+    if not np.isnan(values).any():
+        return np.median(values, axis=-1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmedian(values, axis=-1)
+
+
+def _snap(eligible: np.ndarray, days: np.ndarray, anchors: np.ndarray, stratum: int):
+    """Each day moved to the nearest eligible session (a tie: the later); -1 outside the stratum."""
+    after = np.minimum(np.searchsorted(eligible, days, side="left"), len(eligible) - 1)
+    before = np.maximum(after - 1, 0)
+    use_before = np.abs(eligible[before] - days) < np.abs(eligible[after] - days)
+    index = np.where(use_before, before, after)
+    inside = np.abs(eligible[index] - anchors) <= stratum
+    return np.where(inside, index, -1)
 
 
 def draw_start_sets(
@@ -39,8 +55,18 @@ def draw_start_sets(
     stratum_days: int,
     draws: int,
     rng: np.random.Generator,
+    jitter_days: int = JITTER_DAYS,
 ) -> np.ndarray:
-    """B random start sets shaped like the episodes.
+    """B random start sets shaped like the episodes, with no drift in time.
+
+    Set b moves the whole episode pattern by one shift ``s_b`` (uniform, |s_b| <= stratum -
+    jitter) and each group of episodes by its own jitter (uniform, |j| <= jitter_days): start
+    i is ``anchor_i + s_b + j_b,group(i)``, moved to the nearest eligible session. An episode
+    less than ``cooldown_days + 2 * jitter_days`` after the previous one is in its group, so
+    jitter never brings two starts inside the cooldown. Shift and jitter are symmetric: the
+    sets are neither earlier nor later than the episodes on average (drawing start by start in
+    time order, each after the previous one's cooldown, drifts late by about 100 days over
+    twenty episodes, which a trending market turns into a fake effect).
 
     Args:
         eligible: sorted day numbers of the sessions a start may fall on.
@@ -49,26 +75,30 @@ def draw_start_sets(
         stratum_days: start i falls within +/- this of anchor i.
         draws: B.
         rng: the row's generator.
+        jitter_days: the largest move of one group of starts relative to the others.
 
     Returns:
-        (B, K) indices into ``eligible``; -1 where no session is left (the set is short). When
-        the cooldown pushes start i past its stratum, it takes the first session after the
-        cooldown instead (rare: episodes are themselves ``cooldown_days`` apart).
+        (B, K) indices into ``eligible``; -1 where the moved start has no eligible session
+        within its stratum (the set is then one start short), or where moving to a session
+        brought it more than SNAP_SLACK_DAYS inside the cooldown of the previous start.
     """
-    picks = np.full((draws, len(anchors)), -1, dtype=np.int64)
-    if not len(eligible):
+    count = len(anchors)
+    picks = np.full((draws, count), -1, dtype=np.int64)
+    if not len(eligible) or not count:
         return picks
-    previous = np.full(draws, np.iinfo(np.int64).min // 2, dtype=np.int64)
-    for i, anchor in enumerate(anchors.tolist()):
-        low = np.maximum(anchor - stratum_days, previous + cooldown_days)
-        first = np.searchsorted(eligible, low, side="left")
-        stop = np.searchsorted(eligible, anchor + stratum_days, side="right")
-        width = stop - first
-        chosen = first + np.floor(rng.random(draws) * np.maximum(width, 1)).astype(np.int64)
-        chosen = np.where(width > 0, chosen, first)
-        valid = chosen < len(eligible)
-        picks[:, i] = np.where(valid, chosen, -1)
-        previous = np.where(valid, eligible[np.minimum(chosen, len(eligible) - 1)], previous)
+    jitter = max(0, min(jitter_days, stratum_days))
+    reach = stratum_days - jitter
+    gaps = np.diff(anchors, prepend=np.iinfo(np.int64).min // 2)
+    group = np.cumsum(gaps >= cooldown_days + 2 * jitter) - 1
+    shifts = rng.integers(-reach, reach + 1, size=(draws, 1))
+    moves = rng.integers(-jitter, jitter + 1, size=(draws, int(group.max()) + 1))[:, group]
+    picks = _snap(eligible, anchors + shifts + moves, anchors, stratum_days)
+    previous = np.full(draws, np.iinfo(np.int64).min // 2)
+    for i in range(count):
+        day = eligible[np.maximum(picks[:, i], 0)]
+        too_close = (picks[:, i] >= 0) & (day - previous < cooldown_days - SNAP_SLACK_DAYS)
+        picks[too_close, i] = -1
+        previous = np.where(picks[:, i] >= 0, day, previous)
     return picks
 
 

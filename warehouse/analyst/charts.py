@@ -132,45 +132,23 @@ def crypto_rebased(con: duckdb.DuckDBPyConnection) -> go.Figure:
     return fig
 
 
-def event_study(con: duckdb.DuckDBPyConnection) -> go.Figure:
-    """Mean excess forward return after R2K breakouts, per asset and horizon, with 90% CIs."""
-    frame = read(
-        con,
-        "select asset, horizon_days, n_events, mean_excess_ret, excess_ci90_low, "
-        "excess_ci90_high from marts.fct_event_study_summary "
-        "where liquidity_state = 'any' order by horizon_days, asset",
-    )
-    fig = _figure(
-        "Excess forward return after R2K breakouts (all liquidity states), 90% bootstrap CI",
-        "excess return",
-        frame,
-    )
-    fig.update_layout(barmode="group", hovermode="closest", yaxis_tickformat=".0%")
-    for asset in frame["asset"].unique(maintain_order=True).to_list() if len(frame) else []:
-        rows = frame.filter(pl.col("asset") == asset)
-        fig.add_bar(
-            x=[f"{h} days" for h in rows["horizon_days"]],
-            y=rows["mean_excess_ret"],
-            name=asset,
-            marker_color=LADDER_COLOURS.get(asset),
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": (rows["excess_ci90_high"] - rows["mean_excess_ret"]).to_list(),
-                "arrayminus": (rows["mean_excess_ret"] - rows["excess_ci90_low"]).to_list(),
-            },
-        )
-    return fig
-
-
 def lead_lag(con: duckdb.DuckDBPyConnection) -> go.Figure:
-    """Full-history weekly cross-correlation per pair and lag (positive lag: x leads y)."""
+    """Full-history correlation of weekly changes per pair and lag (positive lag: x leads y).
+
+    Descriptive only: no cell is a finding; the tests (p, q, lag set) are in
+    marts.fct_lead_lag_summary and the lead-lag example query.
+    """
     frame = read(
         con,
         "select series_x || ' -> ' || series_y as pair, lag_weeks, corr "
         "from marts.fct_lead_lag where window_kind = 'full_history' order by series_x, series_y",
     )
-    fig = _figure("Lead-lag: weekly cross-correlation (full history)", "pair", frame)
+    fig = _figure(
+        "Lead-lag: correlation of weekly changes (full history; descriptive, "
+        "tested in fct_lead_lag_summary)",
+        "pair",
+        frame,
+    )
     fig.update_layout(
         height=max(HEIGHT, 22 * frame["pair"].n_unique() + 120) if len(frame) else HEIGHT
     )
@@ -214,7 +192,6 @@ CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], go.Figure]] = {
     "impulse": impulse,
     "rut-trend": rut_trend,
     "crypto-rebased": crypto_rebased,
-    "event-study": event_study,
     "lead-lag": lead_lag,
     "rotation-score": rotation_score,
 }

@@ -13,6 +13,7 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 
 from warehouse.analyst.charts import CHARTS, read
+from warehouse.analyst.thesis_report import thesis_section
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 24px;
@@ -35,8 +36,7 @@ CHART_TEXT = {
     "impulse": "13-week liquidity impulse",
     "rut-trend": "Russell 2000 trend and breakout events",
     "crypto-rebased": "BTC, ETH and the alt basket (rebased)",
-    "event-study": "Event study: after an R2K breakout",
-    "lead-lag": "Lead-lag heatmap",
+    "lead-lag": "Lead-lag heatmap (descriptive: the tests are in fct_lead_lag_summary)",
     "rotation-score": "Rotation score",
 }
 
@@ -97,18 +97,6 @@ def regime_table(con: duckdb.DuckDBPyConnection) -> str:
     return html_table(pairs, "regime")
 
 
-def event_study_table(con: duckdb.DuckDBPyConnection) -> str:
-    """The event-study summary with its 90% confidence intervals."""
-    return html_table(
-        read(
-            con,
-            "select asset, horizon_days, liquidity_state, n_events, mean_fwd_ret, hit_rate, "
-            "unconditional_mean_fwd_ret, mean_excess_ret, excess_ci90_low, excess_ci90_high "
-            "from marts.fct_event_study_summary order by asset, horizon_days, liquidity_state",
-        )
-    )
-
-
 def _chart_div(chart_id: str, fig: go.Figure) -> str:
     plot = fig.to_html(
         full_html=False,
@@ -155,17 +143,15 @@ def render_report(con: duckdb.DuckDBPyConnection, source: Path | None = None) ->
     run = last_run(con)
     charts = {chart_id: build(con) for chart_id, build in CHARTS.items()}
     first, *rest = charts.items()
-    # The regime sits beside the first chart, so the top of the page answers "where are we now".
+    # The thesis verdict opens the page; the regime sits beside the first chart below it.
     body = [
         _header(run, source),
+        thesis_section(con),
         f'<div class="top"><div><h2 id="regime">Current regime</h2>{regime_table(con)}</div>'
         f"<div>{_chart_div(*first)}</div></div>",
     ]
     for chart_id, fig in rest:
         body.append(_chart_div(chart_id, fig))
-        if chart_id == "event-study":
-            body.append("<h3>Event-study summary (90% bootstrap CI)</h3>")
-            body.append(event_study_table(con))
     generated = datetime.now(UTC).isoformat(timespec="seconds")
     body.append(f"<footer><p>generated {generated} by <code>rotation report</code></p></footer>")
     origin = _esc(run.get("data_origin") or "unknown")

@@ -17,7 +17,6 @@ CHART_IDS = [
     "impulse",
     "rut-trend",
     "crypto-rebased",
-    "event-study",
     "lead-lag",
     "rotation-score",
 ]
@@ -38,7 +37,8 @@ class TestReport:
         """Works offline: no <script src>, no stylesheet link, the plotly bundle in the page."""
         assert "<script src" not in report_html
         assert "<link" not in report_html
-        assert report_html.count("Plotly.newPlot(") == len(CHART_IDS)
+        # every chart div (the thesis chart too, once its marts exist) holds one plot
+        assert report_html.count("Plotly.newPlot(") == report_html.count('data-chart="') >= 6
         assert len(report_html) > 3_000_000  # plotly.js itself is ~4.8 MB
 
     def test_synthetic_data_gets_the_banner_and_the_origin_in_the_header(self, report_html):
@@ -54,10 +54,12 @@ class TestReport:
         assert f'<td class="l">date</td><td class="l">{day}</td>' in report_html
         assert f'<td class="l">liquidity_state</td><td class="l">{liquidity}</td>' in report_html
 
-    def test_the_event_study_table_carries_the_confidence_intervals(self, report_html):
-        assert '<th class="">excess_ci90_low</th><th class="">excess_ci90_high</th>' in (
-            report_html
-        )
+    def test_the_thesis_section_opens_the_page_before_the_regime_and_the_charts(self, report_html):
+        """Built or not, the thesis comes first: right after the header, before any other chart."""
+        thesis = report_html.index('<section id="thesis"><h2>The thesis, tested</h2>')
+        assert report_html.index("</header>") < thesis < report_html.index('id="regime"')
+        assert thesis < report_html.index('data-chart="net-liquidity"')
+        assert "event-study" not in report_html
 
     def test_live_data_has_no_banner(self, demo_warehouse, tmp_path):
         """A live run's warehouse says 'live' and shows no synthetic banner."""
@@ -80,3 +82,4 @@ class TestReport:
         assert re.findall(r'data-chart="([a-z-]+)"', page) == CHART_IDS
         assert page.count("no rows in this warehouse yet") >= len(CHART_IDS)
         assert '<b id="data-origin">unknown</b>' in page
+        assert "thesis marts not built yet - run <code>rotation run</code>" in page
