@@ -46,7 +46,7 @@ def _venue_counts(path: Path) -> str:
 def _print_summary(summary, elapsed_s: float) -> None:
     origin = (
         "SYNTHETIC data from the embedded emulator"
-        if summary.data_origin == "synthetic"
+        if summary.data_origin.startswith("synthetic")
         else "live APIs"
     )
     typer.echo(f"\nrun {summary.run_id}: {summary.status} in {elapsed_s:.1f}s ({origin})")
@@ -118,17 +118,60 @@ def _bad_data(value: str) -> list[str]:
     return kinds
 
 
+MARKETS = ("default", "null", "planted")
+MARKET_HELP = (
+    "Synthetic market: default (liquidity -> R2K -> BTC -> ETH -> alts links planted), "
+    "null (links removed) or planted (the null market's noise plus the links scaled by --effect)"
+)
+SEED_HELP = "Market seed (default: the emulator's DEFAULT_SEED, 20150101)"
+EFFECT_HELP = "Strength of the planted links, 1.0 = the default market's betas (--market planted)"
+
+
+def _market(market: str, seed: int | None, effect: float | None) -> dict:
+    """Checked serve_emulator arguments for --market/--seed/--effect (exit 2 when wrong)."""
+    from flows.emulator.market import DEFAULT_SEED
+    from flows.emulator.null_market import link_effect
+
+    if market not in MARKETS:
+        _fail(ConfigError(f"unknown --market {market!r}; use one of {', '.join(MARKETS)}"), 2)
+    if effect is not None and market != "planted":
+        _fail(ConfigError(f"--effect applies only to --market planted, not {market}"), 2)
+    chosen = {"market": market, "seed": DEFAULT_SEED if seed is None else seed}
+    chosen["effect"] = 1.0 if effect is None else effect
+    try:
+        link_effect(market, chosen["effect"])
+    except ValueError as exc:
+        _fail(ConfigError(f"--effect: {exc}"), 2)
+    return chosen
+
+
 @app.command()
-def demo(bad_data: Annotated[str, typer.Option(help=BAD_DATA_HELP)] = "") -> None:
+def demo(
+    bad_data: Annotated[str, typer.Option(help=BAD_DATA_HELP)] = "",
+    market: Annotated[str, typer.Option(help=MARKET_HELP)] = "default",
+    seed: Annotated[int | None, typer.Option(help=SEED_HELP, show_default=False)] = None,
+    effect: Annotated[float | None, typer.Option(help=EFFECT_HELP, show_default=False)] = None,
+) -> None:
     """Run the full nightly flow over the synthetic history served by the embedded emulator."""
     from flows.emulator import serve_emulator
     from flows.settings import settings_env
 
     kinds = _bad_data(bad_data)
-    typer.echo(
-        "starting the embedded API emulator (synthetic market, labelled 'synthetic' in meta.runs)"
-    )
-    with serve_emulator(bad_data=kinds) as emu, settings_env(emu.settings_overrides()):
+    chosen = _market(market, seed, effect)
+    with (
+        serve_emulator(bad_data=kinds, **chosen) as emu,
+        settings_env(emu.settings_overrides()),
+    ):
+        if emu.data_origin == "synthetic":
+            typer.echo(
+                "starting the embedded API emulator "
+                "(synthetic market, labelled 'synthetic' in meta.runs)"
+            )
+        else:
+            typer.echo(
+                f"starting the embedded API emulator: {emu.data_origin} "
+                "(meta.runs labels the run 'synthetic')"
+            )
         _run(date(2015, 1, 1), datetime.now(UTC).date(), "demo")
 
 
@@ -204,7 +247,7 @@ def _published() -> Path:
 
 @app.command()
 def status() -> None:
-    """Show the last runs, watermarks and staleness, last validation failures and the file."""
+    """Show the thesis setup now, the last runs, watermarks, staleness, failures and the file."""
     from warehouse.analyst.connection import connect_published
     from warehouse.analyst.console import make_console, status_group
     from warehouse.analyst.status import warehouse_status
@@ -296,23 +339,34 @@ def export(
     typer.echo(f"wrote {len(manifest.tables)} marts, {manifest.catalog} and {manifest.path}")
 
 
+def _wait_for_ctrl_c() -> None:
+    """Block the foreground `emulator` command until the user presses Ctrl-C."""
+    import threading
+
+    threading.Event().wait()
+
+
 @app.command()
 def emulator(
     port: Annotated[int, typer.Option(help="Loopback port")] = 8765,
     bad_data: Annotated[str, typer.Option(help=BAD_DATA_HELP)] = "",
+    market: Annotated[str, typer.Option(help=MARKET_HELP)] = "default",
+    seed: Annotated[int | None, typer.Option(help=SEED_HELP, show_default=False)] = None,
+    effect: Annotated[float | None, typer.Option(help=EFFECT_HELP, show_default=False)] = None,
 ) -> None:
     """Serve the API emulator in the foreground, for pointing `rotation run` (or anything) at it."""
-    import threading
-
     from flows.emulator import serve_emulator
 
-    with serve_emulator(port=port, bad_data=_bad_data(bad_data)) as emu:
-        typer.echo("emulator serving SYNTHETIC data; point the pipeline at it with:")
+    kinds = _bad_data(bad_data)
+    chosen = _market(market, seed, effect)
+    with serve_emulator(port=port, bad_data=kinds, **chosen) as emu:
+        which = "" if emu.data_origin == "synthetic" else f" ({emu.data_origin})"
+        typer.echo(f"emulator serving SYNTHETIC data{which}; point the pipeline at it with:")
         for key, url in emu.base_urls.items():
             typer.echo(f"  export ROTATION_{key.upper()}={url}")
         typer.echo("  export FRED_API_KEY=any-non-empty-value\nCtrl-C stops it.")
         try:
-            threading.Event().wait()
+            _wait_for_ctrl_c()
         except KeyboardInterrupt:
             typer.echo("stopped")
 

@@ -14,6 +14,7 @@ from pydantic import (
     AliasChoices,
     Field,
     SecretStr,
+    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -22,7 +23,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.errors import ConfigError
 
-DataOrigin = Literal["live", "synthetic"]
+# "live", or "synthetic" with the emulator's market after it: "synthetic (null market, seed 7)"
+DataOrigin = Annotated[str, StringConstraints(pattern=r"^(live|synthetic( \(.+\))?)$")]
 SYMBOL = re.compile(r"[A-Z0-9]{2,20}")
 
 

@@ -20,7 +20,7 @@ import polars as pl
 from flows.emulator.binance_params import error_reply, mandatory_reply, time_window
 from flows.emulator.candles import PRICE_FIELDS, as_of_now
 from flows.emulator.crypto import DAY_MS
-from flows.emulator.perpetuals import PERPETUALS, mark_price_known, perpetual
+from flows.emulator.perpetuals import PERPETUALS, Perpetual, mark_price_known, perpetual
 from flows.emulator.reply import Reply, Snapshot
 
 FUNDING_PATH = "/fapi/v1/fundingRate"
@@ -30,6 +30,12 @@ FUNDING_LIMITS = (100, 1000)  # default, max
 KLINE_LIMITS = (500, 1500)
 PRICE_TICK = 1e-8
 EPOCH = date(1970, 1, 1)
+
+
+def _perpetual(snap: Snapshot, name: str) -> Perpetual:
+    """The perpetual of one coin of the market being served (of its kind and effect)."""
+    market = snap.market
+    return perpetual(market.seed, name, market.kind, market.effect)
 
 
 def _end_ms(snap: Snapshot) -> int:
@@ -57,7 +63,7 @@ def funding_rate(snap: Snapshot, query: dict[str, str]) -> Reply:
     records = []
     end_ms = _end_ms(snap)
     for name in [symbol] if symbol else list(PERPETUALS):
-        perp = perpetual(snap.market.seed, name)
+        perp = _perpetual(snap, name)
         settled = perp.funding_slot <= end_ms
         for i in np.flatnonzero(settled)[window.pick(perp.funding_time[settled])]:
             mark = perp.funding_mark[i]
@@ -116,7 +122,7 @@ def price_klines(snap: Snapshot, kind: str, query: dict[str, str]) -> Reply:
     window = time_window(query, *KLINE_LIMITS)
     if isinstance(window, Reply):
         return window
-    frame = perpetual(snap.market.seed, name).klines
+    frame = _perpetual(snap, name).klines
     frame = frame.filter(pl.col("open_time") <= _end_ms(snap)).select(
         "open_time", "trades", *(pl.col(f"{kind}_{k}").alias(k) for k in PRICE_FIELDS)
     )

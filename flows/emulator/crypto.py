@@ -94,13 +94,20 @@ def _candles(
     }
 
 
-def build_crypto(seed: int, days: np.ndarray, rut_returns: np.ndarray) -> dict[str, pl.DataFrame]:
+def build_crypto(
+    seed: int,
+    days: np.ndarray,
+    rut_returns: np.ndarray,
+    coin_returns: dict[str, np.ndarray] | None = None,
+) -> dict[str, pl.DataFrame]:
     """Generate daily candles for every coin from its start date to the end of the horizon.
 
     Args:
         seed: the market seed.
         days: ``datetime64[D]`` calendar grid (UTC days).
         rut_returns: ^RUT daily log returns on the calendar grid (0 on non-trading days).
+        coin_returns: every coin's daily log returns on ``days``, when another market kind
+            made them (see ``null_market.py``); None draws the default market's.
 
     Returns:
         Binance symbol -> frame with columns date, open_time (ms), open, high, low, close,
@@ -112,13 +119,16 @@ def build_crypto(seed: int, days: np.ndarray, rut_returns: np.ndarray) -> dict[s
     for symbol, spec in COINS.items():
         rng = stream(seed, f"crypto/{symbol}")
         start = int(np.datetime64(spec.start, "D").astype(np.int64))
-        age = np.maximum(ordinal - start, 0)
-        drift = spec.drift * np.exp(-age / spec.drift_tau)
-        kernel = lag_kernel(spec.lag_days, LAG_SPREAD_DAYS, spec.beta)
-        own = spec.vol * reverting_steps(rng, len(days), LEVEL_PERSISTENCE)
-        shock = lagged(shocks[spec.leader], kernel) + own
-        shocks[symbol] = shock
-        log_ret = drift + shock
+        if coin_returns is None:
+            age = np.maximum(ordinal - start, 0)
+            drift = spec.drift * np.exp(-age / spec.drift_tau)
+            kernel = lag_kernel(spec.lag_days, LAG_SPREAD_DAYS, spec.beta)
+            own = spec.vol * reverting_steps(rng, len(days), LEVEL_PERSISTENCE)
+            shock = lagged(shocks[spec.leader], kernel) + own
+            shocks[symbol] = shock
+            log_ret = drift + shock
+        else:
+            log_ret = coin_returns[symbol]
         level = np.cumsum(log_ret)
         first = int(np.searchsorted(ordinal, start))
         close = spec.start_price * np.exp(level[first:] - level[first])

@@ -67,6 +67,18 @@ def liquidity_impulse(net_liquidity: np.ndarray) -> np.ndarray:
     return net_liquidity - padded[: len(net_liquidity)]
 
 
+def liquidity_drive(impulse: np.ndarray) -> np.ndarray:
+    """The lagged impulse in daily log-return units per unit of ``liquidity_beta``.
+
+    Args:
+        impulse: the lagged liquidity impulse, USD bn.
+
+    Returns:
+        ``impulse / 1000 bn / 63`` (a quarter of trading days).
+    """
+    return impulse / 1000.0 / 63.0
+
+
 def _ohlc(rng: np.random.Generator, close: np.ndarray, first_open: float) -> dict[str, np.ndarray]:
     """Open from the previous close plus a gap, wicks beyond both; everything rounded to cents."""
     n = len(close)
@@ -117,7 +129,11 @@ def _frame(
 
 
 def build_equities(
-    seed: int, trading_dates: np.ndarray, open_ts: np.ndarray, impulse: np.ndarray
+    seed: int,
+    trading_dates: np.ndarray,
+    open_ts: np.ndarray,
+    impulse: np.ndarray,
+    index_returns: dict[str, np.ndarray] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Generate daily bars for ^RUT, ^GSPC, IWM and SPY over every trading day of the horizon.
 
@@ -126,6 +142,8 @@ def build_equities(
         trading_dates: ``datetime64[D]`` NYSE trading days.
         open_ts: epoch seconds of each day's 09:30 New York open.
         impulse: the liquidity impulse (USD bn) sampled on each trading day, already lagged.
+        index_returns: the indices' daily log returns, when another market kind made them
+            (see ``null_market.py``); None draws the default market's.
 
     Returns:
         Symbol -> frame with columns date, ts, open, high, low, close, volume (Int64),
@@ -133,13 +151,18 @@ def build_equities(
     """
     n = len(trading_dates)
     common = reverting_steps(stream(seed, "equities/common"), n, LEVEL_PERSISTENCE)
-    drive = impulse / 1000.0 / 63.0
+    drive = liquidity_drive(impulse)
     out: dict[str, pl.DataFrame] = {}
     for symbol, spec in INDICES.items():
         rng = stream(seed, f"equities/{symbol}")
-        own = reverting_steps(rng, n, LEVEL_PERSISTENCE)
-        noise = spec.vol * (spec.common_share * common + np.sqrt(1 - spec.common_share**2) * own)
-        log_ret = spec.drift + spec.liquidity_beta * drive + noise
+        if index_returns is None:
+            own = reverting_steps(rng, n, LEVEL_PERSISTENCE)
+            noise = spec.vol * (
+                spec.common_share * common + np.sqrt(1 - spec.common_share**2) * own
+            )
+            log_ret = spec.drift + spec.liquidity_beta * drive + noise
+        else:
+            log_ret = index_returns[symbol]
         close = spec.start_level * np.exp(np.cumsum(log_ret) - log_ret[0])
         ohlc = _ohlc(rng, close, spec.start_level)
         volume = spec.volume * np.exp(rng.normal(0.0, 0.25, n) + 8 * np.abs(log_ret))

@@ -1,8 +1,11 @@
 """The deterministic synthetic market: liquidity, rates, equities and crypto over 2015-2035.
 
 The whole horizon is generated from the seed and only then cut at ``today`` by the routes, so the
-history before any date never changes when ``today`` moves forward. One build per seed is cached
-in-process and shared read-only by every request thread.
+history before any date never changes when ``today`` moves forward. One build per (seed, kind,
+effect) is cached in-process and shared read-only by every request thread. The kind picks how
+equities and crypto move: "default" plants the liquidity -> ^RUT -> BTC -> ETH -> alts links,
+"null" removes them and "planted" adds them back at a chosen strength (see ``null_market.py``);
+liquidity, rates and calendars are the same in every kind.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from flows.emulator.calendars import federal_business, nyse_open
 from flows.emulator.crypto import build_crypto
 from flows.emulator.equities import IMPULSE_LAG_DAYS, build_equities, liquidity_impulse
 from flows.emulator.liquidity import build_liquidity
+from flows.emulator.null_market import coin_returns, index_drifts, index_returns, link_effect
 from flows.emulator.rates import build_rates
 
 DEFAULT_SEED = 20150101
@@ -48,6 +52,18 @@ class Market:
     dtb3: np.ndarray  # 3-month bill rate, percent
     equities: dict[str, pl.DataFrame]  # "^RUT", "^GSPC", "IWM", "SPY"
     crypto: dict[str, pl.DataFrame]  # "BTCUSDT", ... from each coin's first synthetic day
+    kind: str = "default"  # "default", "null" or "planted"
+    effect: float = 1.0  # strength of the planted links (only "planted" has another value)
+
+    @property
+    def label(self) -> str:
+        """How runs on this market are labelled: "synthetic" for the default market, else
+        e.g. "synthetic (null market, seed 7)" or "synthetic (planted market, effect 0.5, seed 7)".
+        """
+        if self.kind == "default":
+            return "synthetic"
+        strength = f"effect {self.effect:g}, " if self.kind == "planted" else ""
+        return f"synthetic ({self.kind} market, {strength}seed {self.seed})"
 
     @property
     def net_liquidity(self) -> np.ndarray:
@@ -95,16 +111,24 @@ def _freeze(value: np.ndarray) -> np.ndarray:
     return value
 
 
-@lru_cache(maxsize=4)
-def build_market(seed: int = DEFAULT_SEED) -> Market:
-    """Build (or return the cached) synthetic market for one seed.
+@lru_cache(maxsize=8)
+def build_market(seed: int = DEFAULT_SEED, kind: str = "default", effect: float = 1.0) -> Market:
+    """Build (or return the cached) synthetic market for one seed, kind and effect.
 
     Args:
-        seed: the generator seed; the same seed always gives the same market.
+        seed: the generator seed; the same (seed, kind, effect) always gives the same market.
+        kind: "default" (the links planted at full strength), "null" (no links) or "planted"
+            (the null market's noise plus the links scaled by ``effect``).
+        effect: strength of the planted links: 1.0 is the default market's betas, 0.0 gives
+            the null market exactly; "default" and "null" take only 1.0.
 
     Returns:
         The full-horizon :class:`Market`.
+
+    Raises:
+        ValueError: for an unknown kind or an effect the kind does not take.
     """
+    links = link_effect(kind, effect)
     days = np.arange(np.datetime64(START), np.datetime64(HORIZON_END) + 1, dtype="datetime64[D]")
     business = federal_business(days)
     is_open = nyse_open(days)
@@ -114,8 +138,20 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
     impulse = liquidity_impulse(net)
     impulse_lagged = np.concatenate([np.zeros(IMPULSE_LAG_DAYS), impulse[:-IMPULSE_LAG_DAYS]])
     trading = days[is_open]
-    equities = build_equities(seed, trading, _open_timestamps(trading), impulse_lagged[is_open])
+    open_ts = _open_timestamps(trading)
+    if kind == "default":
+        equities = build_equities(seed, trading, open_ts, impulse_lagged[is_open])
+    else:
+        indices = index_returns(seed, impulse_lagged[is_open], links)
+        equities = build_equities(seed, trading, open_ts, impulse_lagged[is_open], indices)
     rut_returns = _calendar_returns(days, trading, equities["^RUT"]["close"].to_numpy())
+    if kind == "default":
+        crypto = build_crypto(seed, days, rut_returns)
+    else:
+        rut_drift = np.zeros(len(days))
+        rut_drift[is_open] = index_drifts(seed, len(trading))["^RUT"]
+        coins = coin_returns(seed, days, rut_returns - rut_drift, links)
+        crypto = build_crypto(seed, days, rut_returns, coins)
     return Market(
         seed=seed,
         days=_freeze(days),
@@ -129,5 +165,29 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
         dgs10=_freeze(rates.dgs10),
         dtb3=_freeze(rates.dtb3),
         equities=equities,
-        crypto=build_crypto(seed, days, rut_returns),
+        crypto=crypto,
+        kind=kind,
+        effect=float(effect),
     )
+
+
+def market_for(seed: int, kind: str = "default", effect: float = 1.0) -> Market:
+    """:func:`build_market`, called so that the default market shares one cache entry.
+
+    ``lru_cache`` keys ``build_market(7)`` and ``build_market(7, "default", 1.0)`` apart;
+    the emulator's modules ask through here, so one served market is built once.
+
+    Args:
+        seed: the generator seed.
+        kind: "default", "null" or "planted".
+        effect: strength of the planted links.
+
+    Returns:
+        The cached :class:`Market`.
+
+    Raises:
+        ValueError: for an unknown kind or an effect the kind does not take.
+    """
+    if kind == "default" and effect == 1.0:
+        return build_market(seed)
+    return build_market(seed, kind, effect)

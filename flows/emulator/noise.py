@@ -103,3 +103,89 @@ def anchored(days: np.ndarray, anchors: list[tuple[str, float]]) -> np.ndarray:
     xs = np.array([a[0] for a in anchors], dtype="datetime64[D]").astype(np.int64)
     ys = np.array([a[1] for a in anchors], dtype=np.float64)
     return np.interp(days.astype(np.int64), xs, ys)
+
+
+def _convolve(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Full linear convolution by FFT (``np.convolve`` is quadratic in the kernel length)."""
+    size = 1 << int(np.ceil(np.log2(len(values) + len(kernel))))
+    full = np.fft.irfft(np.fft.rfft(values, size) * np.fft.rfft(kernel, size), size)
+    return full[: len(values) + len(kernel) - 1]
+
+
+def fat_tailed(rng: np.random.Generator, n: int, df: float) -> np.ndarray:
+    """Student-t draws scaled to unit variance (excess kurtosis 6 / (df - 4) when df > 4).
+
+    Args:
+        rng: the component's generator.
+        n: number of points.
+        df: degrees of freedom, above 2.
+
+    Returns:
+        Array of length ``n``.
+    """
+    return rng.standard_t(df, n) * np.sqrt((df - 2.0) / df)
+
+
+def garch_volatility(
+    shocks: np.ndarray, alpha: float, beta: float, max_variance: float
+) -> np.ndarray:
+    """GARCH(1,1) volatility, long-run variance 1 (less once capped), driven by unit shocks.
+
+    ``h[t] = min((1 - alpha - beta) + (alpha * shocks[t - 1] ** 2 + beta) * h[t - 1], cap)``
+    from ``h[0] = 1``; the result ``sqrt(h)`` scales shocks whose own variance is 1. It looks
+    only back, so scaled shocks stay uncorrelated while their squares cluster. The cap stops
+    the rare runaway that fat-tailed shocks can start (a 50 % index day).
+
+    Args:
+        shocks: the driving unit-variance shocks (those of the factor it scales).
+        alpha: reaction to yesterday's squared shock.
+        beta: persistence of yesterday's variance; ``alpha + beta < 1``.
+        max_variance: the cap on ``h`` (16: volatility at most 4 times its long-run level).
+
+    Returns:
+        Positive array of the same length as ``shocks``.
+    """
+    floor = 1.0 - alpha - beta
+    coefficients = (alpha * shocks[:-1] ** 2 + beta).tolist()  # plain floats: a fast loop
+    variance = [1.0]
+    for c in coefficients:
+        variance.append(min(floor + c * variance[-1], max_variance))
+    return np.sqrt(np.array(variance[: len(shocks)]))
+
+
+def smooth(rng: np.random.Generator, n: int, scale: float) -> np.ndarray:
+    """Unit-variance white noise smoothed by a Gaussian kernel of standard deviation ``scale``.
+
+    Its autocorrelation at lag ``h`` is ``exp(-h**2 / (4 scale**2))``.
+
+    Args:
+        rng: the component's generator.
+        n: number of points.
+        scale: kernel standard deviation, in steps.
+
+    Returns:
+        Array of length ``n`` with stationary standard deviation 1.
+    """
+    half = int(4 * scale)
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / scale) ** 2)
+    kernel /= np.sqrt(np.sum(kernel**2))
+    full = _convolve(rng.standard_normal(n + 2 * half), kernel)
+    return full[2 * half : 2 * half + n]
+
+
+def reverting(shocks: np.ndarray, phi: float) -> np.ndarray:
+    """Turn given shocks into steps whose running sum is an AR(1) level (starting at 0).
+
+    ``level[t] = phi * level[t - 1] + shocks[t]`` and the result is ``level[t] - level[t - 1]``:
+    like :func:`reverting_steps`, but for shocks of any distribution.
+
+    Args:
+        shocks: the innovations.
+        phi: persistence of the level.
+
+    Returns:
+        Array of the same length as ``shocks``.
+    """
+    width = min(int(np.ceil(np.log(1e-6) / np.log(phi))), len(shocks))
+    level = _convolve(shocks, phi ** np.arange(width))[: len(shocks)]
+    return np.diff(level, prepend=0.0)

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from flows.emulator.crypto import DAY_MS
-from flows.emulator.market import build_market
+from flows.emulator.market import market_for
 from flows.emulator.noise import ar1, stream
 
 SLOT_MS = 8 * 3_600_000  # settlements at 00:00, 08:00 and 16:00 UTC
@@ -81,18 +81,20 @@ def _flush_shape(slot_days: np.ndarray, slot_index: np.ndarray, depth: float) ->
 
 
 @lru_cache(maxsize=32)
-def perpetual(seed: int, symbol: str) -> Perpetual:
+def perpetual(seed: int, symbol: str, kind: str = "default", effect: float = 1.0) -> Perpetual:
     """Build (or return the cached) perpetual of one coin.
 
     Args:
         seed: the market seed.
         symbol: a key of :data:`PERPETUALS`.
+        kind: the market kind whose spot the perpetual follows (see ``market.build_market``).
+        effect: that market's link strength.
 
     Returns:
         Its :class:`Perpetual`.
     """
     spec = PERPETUALS[symbol]
-    spot = build_market(seed).crypto[symbol]
+    spot = market_for(seed, kind, effect).crypto[symbol]
     close = spot["close"].to_numpy()
     rng = stream(seed, f"perp/{symbol}")
     log_close = np.log(close)

@@ -39,7 +39,7 @@ from flows.emulator import (
 )
 from flows.emulator.bad_data import checked_kinds
 from flows.emulator.faults import FaultPlan, FaultSwitches
-from flows.emulator.market import DEFAULT_SEED, Market, build_market
+from flows.emulator.market import DEFAULT_SEED, Market, market_for
 from flows.emulator.payload_faults import shifted_query, spoiled
 from flows.emulator.reply import Reply, Snapshot, make_snapshot
 
@@ -105,13 +105,19 @@ class Emulator(FaultSwitches):
         with self._log_lock:
             return list(self._log)
 
+    @property
+    def data_origin(self) -> str:
+        """The served market's label, e.g. "synthetic (null market, seed 7)" (``Market.label``)."""
+        return self.snapshot.market.label
+
     def settings_overrides(self) -> dict[str, str]:
         """Settings values that point the pipeline at this emulator.
 
         Returns:
-            Every base URL plus the emulator's FRED key and ``data_origin="synthetic"``.
+            Every base URL plus the emulator's FRED key and its :attr:`data_origin`
+            ("synthetic", or "synthetic (null market, seed 7)" for another market).
         """
-        return {**self.base_urls, "fred_api_key": EMULATOR_API_KEY, "data_origin": "synthetic"}
+        return {**self.base_urls, "fred_api_key": EMULATOR_API_KEY, "data_origin": self.data_origin}
 
     def set_clock(self, today: date, now: datetime | None = None) -> None:
         """Move the emulated calendar: later answers are as of ``today`` (and ``now``).
@@ -264,6 +270,8 @@ def serve_emulator(
     seed: int = DEFAULT_SEED,
     port: int = 0,
     bad_data: Iterable[str] = (),
+    market: str = "default",
+    effect: float = 1.0,
 ) -> Iterator[Emulator]:
     """Run the emulator for the duration of a ``with`` block.
 
@@ -275,16 +283,18 @@ def serve_emulator(
         port: loopback port to listen on (0: any free port).
         bad_data: kinds of deliberately bad data to serve from the start (keys of
             ``bad_data.BAD_DATA_KINDS``); ``Emulator.inject`` adds more later.
+        market: the market kind: "default" (links planted), "null" (no links) or "planted"
+            (the null market's noise plus links scaled by ``effect``).
+        effect: strength of the planted links; only "planted" takes another value than 1.0.
 
     Yields:
         The running :class:`Emulator`.
 
     Raises:
-        ValueError: for an unknown bad-data kind.
+        ValueError: for an unknown bad-data kind, market kind, or an effect it does not take.
     """
-    snapshot = replace(
-        make_snapshot(build_market(seed), today, now), bad_data=checked_kinds(bad_data)
-    )
+    built = market_for(seed, market, effect)
+    snapshot = replace(make_snapshot(built, today, now), bad_data=checked_kinds(bad_data))
     server = _Server(("127.0.0.1", port), _Handler)
     emulator = Emulator(snapshot, server.server_address[1])
     server.emulator = emulator

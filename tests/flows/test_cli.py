@@ -347,3 +347,90 @@ class TestBackfill:
         assert again.exit_code == 0, again.output
         assert again.output.count("already published, skipped") == 2
         assert "chunk run " not in again.output
+
+
+class TestMarketOptions:
+    """--market/--seed/--effect of `demo` and `emulator`, with the pipeline and the wait stubbed
+    (no Prefect harness: these tests never start a flow)."""
+
+    @pytest.fixture
+    def served(self, monkeypatch):
+        """Record the keyword arguments every serve_emulator call receives (then serve)."""
+        import flows.emulator
+
+        calls: list[dict] = []
+        real = flows.emulator.serve_emulator
+
+        def recording(**kwargs):
+            calls.append(kwargs)
+            return real(**kwargs)
+
+        monkeypatch.setattr(flows.emulator, "serve_emulator", recording)
+        return calls
+
+    def test_emulator_market_null_seed_7_serves_that_market_and_says_so(self, served, monkeypatch):
+        """`rotation emulator --market null --seed 7`: those values reach serve_emulator."""
+        import flows.cli
+
+        def ctrl_c() -> None:
+            raise KeyboardInterrupt  # at once, instead of serving until a person presses it
+
+        monkeypatch.setattr(flows.cli, "_wait_for_ctrl_c", ctrl_c)
+        args = ["emulator", "--port", "0", "--market", "null", "--seed", "7"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert served == [{"port": 0, "bad_data": [], "market": "null", "seed": 7, "effect": 1.0}]
+        assert "SYNTHETIC data (synthetic (null market, seed 7))" in result.output
+        assert result.output.rstrip().endswith("stopped")
+
+    def test_demo_market_planted_passes_seed_and_effect_and_names_the_market(
+        self, served, monkeypatch
+    ):
+        """`rotation demo --market planted --seed 3 --effect 0.5` runs on that market."""
+        import flows.cli
+        from flows.settings import Settings
+
+        runs = []
+        monkeypatch.setattr(
+            flows.cli, "_run", lambda start, end, mode: runs.append((start, mode, Settings()))
+        )
+        args = ["demo", "--market", "planted", "--seed", "3", "--effect", "0.5"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert served == [{"bad_data": [], "market": "planted", "seed": 3, "effect": 0.5}]
+        assert "synthetic (planted market, effect 0.5, seed 3)" in result.output
+        [(start, mode, settings)] = runs
+        assert (start, mode, settings.data_origin) == (date(2015, 1, 1), "demo", "synthetic")
+        assert settings.binance_base_url.startswith("http://127.0.0.1:")
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            pytest.param(
+                ["demo", "--effect", "0.5"],
+                "--effect applies only to --market planted, not default",
+                id="demo_effect_on_default",
+            ),
+            pytest.param(
+                ["emulator", "--market", "null", "--effect", "0"],
+                "--effect applies only to --market planted, not null",
+                id="emulator_effect_on_null",
+            ),
+            pytest.param(
+                ["demo", "--market", "random"],
+                "unknown --market 'random'; use one of default, null, planted",
+                id="unknown_market",
+            ),
+            pytest.param(
+                ["emulator", "--market", "planted", "--effect", "nan"],
+                "--effect: effect must be a finite number, not nan",
+                id="effect_not_finite",
+            ),
+        ],
+    )
+    def test_a_wrong_market_option_exits_2_before_anything_starts(self, served, args, message):
+        """Exit code 2 and a one-line reason; no emulator was started."""
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert f"error: {message}" in result.output
+        assert served == []

@@ -19,7 +19,7 @@ import polars as pl
 from flows.catalog import contracts, fred_unit_rows
 from flows.emulator.crypto import COINS
 from flows.emulator.equities import adjusted_close
-from flows.emulator.market import DEFAULT_SEED, Market, build_market
+from flows.emulator.market import DEFAULT_SEED, Market, market_for
 from warehouse.db import bootstrap
 
 WEDNESDAY = 2  # numpy/Python weekday: Monday = 0
@@ -90,7 +90,13 @@ def _binance(market: Market, start: date, end: date) -> pl.DataFrame:
 
 
 def market_inputs(
-    start: date, end: date, *, copies: int = 1, seed: int = DEFAULT_SEED
+    start: date,
+    end: date,
+    *,
+    copies: int = 1,
+    seed: int = DEFAULT_SEED,
+    kind: str = "default",
+    effect: float = 1.0,
 ) -> dict[str, pl.DataFrame]:
     """The synthetic market's source rows between two dates, optionally tiled backwards.
 
@@ -100,12 +106,14 @@ def market_inputs(
         copies: how many times the history appears; copy k is shifted back by k times the
             history length rounded up to whole 52-week blocks.
         seed: the market seed.
+        kind: the market kind, "default", "null" or "planted" (see ``build_market``).
+        effect: strength of the planted links (only "planted" takes another value than 1.0).
 
     Returns:
         ``fred``, ``tga``, ``yahoo`` and ``binance`` frames keyed by a ``date``/``record_date``
         column, ready for :func:`load_market`.
     """
-    market = build_market(seed)
+    market = market_for(seed, kind, effect)
     base = {
         "fred": _fred(market, start, end),
         "tga": _tga(market, start, end),
@@ -159,7 +167,13 @@ def load_market(con: duckdb.DuckDBPyConnection, inputs: dict[str, pl.DataFrame])
 
 
 def market_warehouse(
-    start: date, end: date, *, copies: int = 1, seed: int = DEFAULT_SEED
+    start: date,
+    end: date,
+    *,
+    copies: int = 1,
+    seed: int = DEFAULT_SEED,
+    kind: str = "default",
+    effect: float = 1.0,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse with the synthetic market's raw rows loaded (nothing built yet).
 
@@ -168,10 +182,13 @@ def market_warehouse(
         end: last date of the history.
         copies: how many times the history is tiled backwards (see :func:`market_inputs`).
         seed: the market seed.
+        kind: the market kind, "default", "null" or "planted" (see ``build_market``).
+        effect: strength of the planted links (only "planted" takes another value than 1.0).
 
     Returns:
         The open connection.
     """
     con = duckdb.connect(":memory:")
-    load_market(con, market_inputs(start, end, copies=copies, seed=seed))
+    inputs = market_inputs(start, end, copies=copies, seed=seed, kind=kind, effect=effect)
+    load_market(con, inputs)
     return con

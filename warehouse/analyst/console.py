@@ -67,7 +67,7 @@ def _header(status: WarehouseStatus) -> RenderableType:
     run = status.last_run
     origin = run["data_origin"] if run else "unknown (no run recorded)"
     lines = Text()
-    if origin == "synthetic":
+    if str(origin).startswith("synthetic"):
         lines.append("SYNTHETIC DATA: built from the emulator, not market history\n", "bold red")
     lines.append(f"warehouse  {status.path}\n")
     lines.append(f"size       {status.size_bytes:,} bytes ({status.size_bytes / 2**20:.1f} MiB)\n")

@@ -116,7 +116,7 @@ def _header(run: dict[str, Any], source: Path | None) -> str:
         '<div class="synthetic" id="synthetic-banner">SYNTHETIC DATA'
         "<small>Built from the embedded emulator's synthetic market: not market history. "
         "Do not draw conclusions about real markets from these numbers.</small></div>"
-        if origin == "synthetic"
+        if str(origin).startswith("synthetic")
         else ""
     )
     facts = [
