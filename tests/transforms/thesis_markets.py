@@ -28,6 +28,7 @@ class MarketOutcome:
     primary_p: dict[str, float]  # rotation leg -> p-value at 90 days
     primary_ci: dict[str, tuple[float, float]]  # rotation leg -> 90% interval at 90 days
     primary_count: dict[str, int]  # rotation leg -> episodes at 90 days
+    primary_excess: dict[str, float]  # rotation leg -> excess log return at 90 days
     is_lead_detected: bool  # any row of fct_lead_lag_summary
 
     @property
@@ -47,7 +48,8 @@ def market_outcome(seed: int, kind: str, effect: float = 1.0) -> MarketOutcome:
         "select comparison, 180, verdict from marts.fct_thesis_ordering order by all"
     ).fetchall()
     primary = con.execute(
-        "select leg, p_value, ci90_low, ci90_high, count_episodes from marts.fct_thesis_test "
+        "select leg, p_value, ci90_low, ci90_high, count_episodes, excess_log_ret "
+        "from marts.fct_thesis_test "
         "where horizon_days = $h and leg in $legs",
         {"h": PRIMARY_HORIZON_DAYS, "legs": list(ROTATION_LEGS)},
     ).fetchall()
@@ -59,8 +61,9 @@ def market_outcome(seed: int, kind: str, effect: float = 1.0) -> MarketOutcome:
         seed=seed,
         verdicts=tuple(verdicts),
         primary_p={leg: p for leg, p, *_ in primary},
-        primary_ci={leg: (low, high) for leg, _, low, high, _ in primary},
-        primary_count={leg: n for leg, *_, n in primary},
+        primary_ci={leg: (low, high) for leg, _, low, high, *_ in primary},
+        primary_count={leg: n for leg, _, _, _, n, _ in primary},
+        primary_excess={leg: excess for leg, *_, excess in primary},
         is_lead_detected=bool(leads),
     )
 
@@ -75,3 +78,64 @@ def market_outcomes(seeds: range, kind: str, effect: float = 1.0) -> list[Market
     workers = max(1, min(os.cpu_count() or 1, 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_outcome_args, [(s, kind, effect) for s in seeds], chunksize=4))
+
+
+def injected_detections(seed: int, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict:
+    """Plant a known excess into one null market and see which sizes the test detects.
+
+    BTC's log price is raised by ``delta`` over the 90 days after each episode's entry (a ramp,
+    then kept: +delta at 90 and 180 days, +delta/3 at 30), which is a planted excess of
+    ``delta`` on the btc and btc_vs_rut legs at 90 days. Random starts whose windows overlap an
+    episode's see part of it, as they would in a market with the effect.
+
+    Returns:
+        delta -> True when ``leg`` reaches 'evidence for' at some horizon.
+    """
+    import numpy as np
+
+    from tests.transforms.market_warehouse import market_warehouse
+    from transforms.stats.thesis_inputs import read_inputs
+    from transforms.stats.thesis_params import load_params
+    from transforms.stats.thesis_test import ThesisInputs, evaluate, find_episodes
+    from warehouse.transform import run_transforms
+
+    params = load_params()
+    con = market_warehouse(*LONG_HISTORY, seed=seed, kind="null")
+    run_transforms(con, select=["marts.fct_thesis_setup", "marts.fct_alt_basket"])
+    inputs = read_inputs(con)
+    con.close()
+    starts = find_episodes(inputs, params)
+    entries = inputs.sessions[np.minimum(starts + 1, len(inputs.sessions) - 1)]
+    days, closes = inputs.prices["BTC"]
+    ramp = sum(np.clip((days - entry) / 90.0, 0.0, 1.0) for entry in entries)
+    found = {}
+    for delta in deltas:
+        prices = dict(inputs.prices, BTC=(days, closes * np.exp(delta * ramp)))
+        result = evaluate(
+            ThesisInputs(inputs.sessions, inputs.impulse_pct, inputs.r2k_condition, prices), params
+        )
+        found[delta] = any(
+            row.key[0] == leg and row.verdict == "evidence for" for row in result.legs
+        )
+    return found
+
+
+def _injected_args(args: tuple[int, tuple[float, ...]]) -> dict:
+    return injected_detections(*args)
+
+
+def injected_power(seeds: range, deltas: tuple[float, ...]) -> dict[float, float]:
+    """Share of null markets in which each planted excess reaches 'evidence for'."""
+    context = multiprocessing.get_context("spawn")
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        found = list(pool.map(_injected_args, [(s, deltas) for s in seeds], chunksize=4))
+    return {d: sum(f[d] for f in found) / len(found) for d in deltas}
+
+
+if (
+    __name__ == "__main__"
+):  # the power curve for the notes: python -m tests.transforms.thesis_markets
+    curve = injected_power(range(101, 121), (0.1, 0.2, 0.3, 0.4, 0.5, 0.7))
+    for delta, power in curve.items():
+        print(f"planted excess {delta:+.2f} log at 90 d (btc_vs_rut): power {power:.0%}")
