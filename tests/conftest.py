@@ -27,11 +27,9 @@ def emulator():
         yield emu
 
 
-@pytest.fixture
-def pipeline_env(prefect_harness, emulator, tmp_path):
-    """Settings aimed at the emulator, a fresh warehouse path, and retries without waiting."""
-    warehouse = tmp_path / "rotation.duckdb"
-    overrides = {
+def pipeline_overrides(emulator, warehouse) -> dict:
+    """Settings aimed at an emulator and a warehouse path, with retries that do not wait."""
+    return {
         **emulator.settings_overrides(),
         "warehouse": warehouse,
         "http_max_attempts": 2,
@@ -39,5 +37,11 @@ def pipeline_env(prefect_harness, emulator, tmp_path):
         "http_backoff_cap_s": 0,
         "task_retry_delay_s": 0,
     }
-    with settings_env(overrides):
+
+
+@pytest.fixture
+def pipeline_env(prefect_harness, emulator, tmp_path):
+    """Settings aimed at the emulator, a fresh warehouse path, and retries without waiting."""
+    warehouse = tmp_path / "rotation.duckdb"
+    with settings_env(pipeline_overrides(emulator, warehouse)):
         yield warehouse
