@@ -3,7 +3,8 @@
 grain: one row per (liquidity_threshold_pct_walcl, uptrend_confirm_sessions, leg): the 3 x 3
        grid of transforms/thesis.yml (sensitivity) x the rotation legs btc_vs_rut, eth_vs_btc,
        alts_vs_eth at 90 days.
-audits: fct_thesis_sensitivity__unique_setting_leg, fct_thesis_sensitivity__primary_agrees_with_the_test
+audits: fct_thesis_sensitivity__unique_setting_leg,
+        fct_thesis_sensitivity__primary_agrees_with_the_test
 
 Each setting re-runs the whole test of marts.fct_thesis_test (its own episodes, null draws and
 BY family); is_primary flags the setting the other thesis marts report. A verdict that holds
