@@ -315,7 +315,9 @@ class TestReportAndExport:
         page = out.read_text()
         assert f"wrote {out} ({out.stat().st_size:,} bytes)" in result.output
         assert 'id="synthetic-banner"' in page
-        assert page.count('<div class="chart"') == 7
+        # six market charts, and the thesis test's chart first (its own class)
+        assert page.count('<div class="chart"') == 6
+        assert page.count('<div class="chart thesis-chart"') == 1
         assert "<script src" not in page
 
     def test_export_writes_every_mart_and_the_dictionary(self, published, tmp_path):
@@ -400,7 +402,9 @@ class TestMarketOptions:
         assert served == [{"bad_data": [], "market": "planted", "seed": 3, "effect": 0.5}]
         assert "synthetic (planted market, effect 0.5, seed 3)" in result.output
         [(start, mode, settings)] = runs
-        assert (start, mode, settings.data_origin) == (date(2015, 1, 1), "demo", "synthetic")
+        # the run (and so meta.runs) records which market it read
+        label = "synthetic (planted market, effect 0.5, seed 3)"
+        assert (start, mode, settings.data_origin) == (date(2015, 1, 1), "demo", label)
         assert settings.binance_base_url.startswith("http://127.0.0.1:")
 
     @pytest.mark.parametrize(
