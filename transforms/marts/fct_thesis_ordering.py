@@ -23,7 +23,7 @@ import polars as pl
 
 from transforms.stats.thesis_inputs import evaluated, read_inputs
 from transforms.stats.thesis_params import load_params
-from transforms.stats.thesis_test import COMPARISONS
+from transforms.stats.thesis_test import COMPARISONS, finite_or_none, loo_range
 
 DEPENDS_ON = ("marts.fct_thesis_setup", "marts.fct_asset_daily", "marts.fct_alt_basket")
 SCHEMA = {
@@ -46,10 +46,6 @@ SCHEMA = {
 RATIO_NAMES = {"btc_vs_rut": "BTC/RUT", "eth_vs_btc": "ETH/BTC", "alts_vs_eth": "ALTS/ETH"}
 
 
-def _finite(value: float) -> float | None:
-    return None if value != value else float(value)  # NaN -> NULL
-
-
 def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Build the mart (the transform runner's contract)."""
     result = evaluated(read_inputs(con), load_params())
@@ -57,22 +53,22 @@ def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     for row in result.ordering:
         name, test = row.key[0], row.test
         leader, follower = COMPARISONS[name]
-        loo = [v for v in test.loo_excess.tolist() if v == v]
+        low, high = loo_range(test.loo_excess)
         rows.append(
             {
                 "comparison": name,
                 "leader_ratio": RATIO_NAMES[leader],
                 "follower_ratio": RATIO_NAMES[follower],
                 "count_episodes": test.count,
-                "median_lag_days": _finite(test.observed),
-                "null_median_lag_days": _finite(test.null_center),
-                "excess_lag_days": _finite(test.excess),
-                "p_value": _finite(test.p_value),
-                "ci90_low": _finite(test.ci_low),
-                "ci90_high": _finite(test.ci_high),
+                "median_lag_days": finite_or_none(test.observed),
+                "null_median_lag_days": finite_or_none(test.null_center),
+                "excess_lag_days": finite_or_none(test.excess),
+                "p_value": finite_or_none(test.p_value),
+                "ci90_low": finite_or_none(test.ci_low),
+                "ci90_high": finite_or_none(test.ci_high),
                 "q_value": row.q_value,
-                "loo_min_excess": min(loo) if loo else None,
-                "loo_max_excess": max(loo) if loo else None,
+                "loo_min_excess": low,
+                "loo_max_excess": high,
                 "is_fragile": row.is_fragile,
                 "verdict": row.verdict,
             }

@@ -19,7 +19,7 @@ import polars as pl
 from transforms.stats.forward_paths import ROTATION_LEGS
 from transforms.stats.thesis_inputs import evaluated, read_inputs
 from transforms.stats.thesis_params import load_params
-from transforms.stats.thesis_test import evaluate
+from transforms.stats.thesis_test import evaluate, finite_or_none
 
 DEPENDS_ON = ("marts.fct_thesis_setup", "marts.fct_asset_daily", "marts.fct_alt_basket")
 HORIZON_DAYS = 90
@@ -52,7 +52,6 @@ def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 leg, horizon = row.key
                 if leg not in ROTATION_LEGS or horizon != HORIZON_DAYS:
                     continue
-                excess, p_value = row.test.excess, row.test.p_value
                 rows.append(
                     {
                         "liquidity_threshold_pct_walcl": threshold,
@@ -60,8 +59,8 @@ def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                         "leg": leg,
                         "horizon_days": horizon,
                         "count_episodes": row.test.count,
-                        "excess_log_ret": None if excess != excess else excess,
-                        "p_value": None if p_value != p_value else p_value,
+                        "excess_log_ret": finite_or_none(row.test.excess),
+                        "p_value": finite_or_none(row.test.p_value),
                         "q_value": row.q_value,
                         "verdict": row.verdict,
                         "is_primary": is_primary,

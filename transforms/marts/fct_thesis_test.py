@@ -37,7 +37,7 @@ import polars as pl
 
 from transforms.stats.thesis_inputs import evaluated, read_inputs
 from transforms.stats.thesis_params import load_params
-from transforms.stats.thesis_test import method_text
+from transforms.stats.thesis_test import finite_or_none, loo_range, method_text
 
 DEPENDS_ON = ("marts.fct_thesis_setup", "marts.fct_asset_daily", "marts.fct_alt_basket")
 SCHEMA = {
@@ -60,16 +60,6 @@ SCHEMA = {
 }
 
 
-def _finite(value: float) -> float | None:
-    return None if value != value else float(value)  # NaN -> NULL
-
-
-def loo_range(loo_excess) -> tuple[float | None, float | None]:
-    """The smallest and largest leave-one-out excess (NULL with fewer than 2 episodes)."""
-    values = [v for v in loo_excess.tolist() if v == v]
-    return (min(values), max(values)) if values else (None, None)
-
-
 def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Build the mart (the transform runner's contract)."""
     params = load_params()
@@ -83,12 +73,12 @@ def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 "leg": leg,
                 "horizon_days": horizon,
                 "count_episodes": test.count,
-                "mean_log_ret": _finite(test.observed),
-                "null_mean_log_ret": _finite(test.null_center),
-                "excess_log_ret": _finite(test.excess),
-                "p_value": _finite(test.p_value),
-                "ci90_low": _finite(test.ci_low),
-                "ci90_high": _finite(test.ci_high),
+                "mean_log_ret": finite_or_none(test.observed),
+                "null_mean_log_ret": finite_or_none(test.null_center),
+                "excess_log_ret": finite_or_none(test.excess),
+                "p_value": finite_or_none(test.p_value),
+                "ci90_low": finite_or_none(test.ci_low),
+                "ci90_high": finite_or_none(test.ci_high),
                 "method": method_text(params),
                 "count_null_draws": params.null_draws,
                 "q_value": row.q_value,

@@ -63,6 +63,17 @@ class ThesisResult:
     ordering: list[JudgedRow]
 
 
+def finite_or_none(value: float) -> float | None:
+    """A float for a mart column: NaN (no value) becomes NULL."""
+    return None if value != value else float(value)
+
+
+def loo_range(loo_excess: np.ndarray) -> tuple[float | None, float | None]:
+    """The smallest and largest leave-one-out excess (NULL with fewer than 2 episodes)."""
+    values = loo_excess[~np.isnan(loo_excess)]
+    return (float(values.min()), float(values.max())) if len(values) else (None, None)
+
+
 def method_text(params: ThesisParams) -> str:
     return (
         f"random-start null: {params.null_draws} start sets de-clustered by the episodes' rule "
