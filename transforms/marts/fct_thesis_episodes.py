@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from transforms.stats.forward_paths import LEGS, ROTATION_LEGS
+from transforms.stats.forward_paths import LEGS, NO_ENTRY, ROTATION_LEGS
 from transforms.stats.thesis_inputs import evaluated, read_inputs
 from transforms.stats.thesis_params import load_params
 
@@ -39,7 +39,7 @@ SETUP_COLUMNS = (
 
 def _dates(day_numbers: np.ndarray) -> pl.Series:
     values = day_numbers.astype("datetime64[D]")
-    return pl.Series(np.where(day_numbers >= 0, values, np.datetime64("NaT"))).cast(pl.Date)
+    return pl.Series(np.where(day_numbers != NO_ENTRY, values, np.datetime64("NaT"))).cast(pl.Date)
 
 
 def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -23,6 +23,8 @@ LEGS = {
     "alts": ("ALTS", None),
 }
 ROTATION_LEGS = ("btc_vs_rut", "eth_vs_btc", "alts_vs_eth")
+# "No next session yet": not a day number (day numbers before 1970 are negative, so not -1)
+NO_ENTRY = np.iinfo(np.int64).min
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class ForwardPaths:
     """Per start session: its entry day, each leg's forward log return and each ratio's peak day."""
 
     start_days: np.ndarray  # int day numbers of the start sessions
-    entry_days: np.ndarray  # int day numbers (-1: no next session yet)
+    entry_days: np.ndarray  # int day numbers (NO_ENTRY: no next session yet)
     returns: dict[str, dict[int, np.ndarray]]  # leg -> horizon -> float per start (NaN = null)
     peak_days: dict[str, np.ndarray]  # rotation leg -> days after entry of the ratio's peak
 
@@ -66,7 +68,7 @@ def forward_paths(
     Returns:
         The :class:`ForwardPaths`.
     """
-    entries = np.concatenate([sessions[1:], [-1]]) if len(sessions) else sessions.copy()
+    entries = np.concatenate([sessions[1:], [NO_ENTRY]]) if len(sessions) else sessions.copy()
     known = [d for d, _ in prices.values() if len(d)]
     if not len(sessions) or not known:
         empty = np.full(len(sessions), np.nan)
@@ -83,7 +85,7 @@ def forward_paths(
     for asset in ASSETS:
         days, closes = prices.get(asset, (np.array([], np.int64), np.array([])))
         carried[asset], age[asset], last[asset] = _carried(grid_start, n, days, closes)
-    has_entry = entries >= 0
+    has_entry = entries != NO_ENTRY
     at_entry = np.where(has_entry, entries - grid_start, 0)
 
     def log_return(asset: str, horizon: int) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from transforms.stats.forward_paths import ForwardPaths, forward_paths
+from transforms.stats.forward_paths import NO_ENTRY, ForwardPaths, forward_paths
 
 # Day 0 is a Monday. RUT trades on weekdays 0..30 (last session: day 30, a Wednesday).
 SESSIONS = np.array([d for d in range(31) if d % 7 < 5])
@@ -34,7 +34,7 @@ class TestForwardPaths:
         """Monday 0 enters Tuesday 1; Friday 4 enters Monday 7; the last session has no entry."""
         paths = _paths()
         entries = dict(zip(paths.start_days.tolist(), paths.entry_days.tolist(), strict=True))
-        assert (entries[0], entries[4], entries[30]) == (1, 7, -1)
+        assert (entries[0], entries[4], entries[30]) == (1, 7, NO_ENTRY)
 
     def test_returns_are_log_returns_from_the_next_sessions_close(self) -> None:
         """Start 0, entry 1, h = 3 ends on day 4: BTC 3 x 0.01, RUT 3 x 0.002."""
@@ -104,3 +104,14 @@ class TestPeakDays:
         assert np.isnan(paths.peak_days["btc_vs_rut"][11])
         # no ETH prices: the ETH ratios have no peak
         assert np.isnan(paths.peak_days["eth_vs_btc"]).all()
+
+
+def test_sessions_before_1970_have_entries_and_returns() -> None:
+    """Day numbers are negative before 1970: an entry is never mistaken for 'no session'."""
+    sessions = np.array([-10, -9, -8])
+    prices = {"BTC": (np.arange(-12, 40), np.exp(0.01 * np.arange(52)))}
+    paths = forward_paths(sessions, prices, (30,), 7, 5)
+    # -10 enters at -9, -9 at -8, and the last session has none yet
+    assert paths.entry_days.tolist() == [-9, -8, NO_ENTRY]
+    # BTC's log price rises 0.01 a day: 30 days after entry = 0.30
+    assert paths.returns["btc"][30][:2] == pytest.approx([0.30, 0.30])
