@@ -102,7 +102,7 @@ def _run(start: date | None, end: date | None, mode: str) -> None:
 
 BAD_DATA_HELP = (
     "Inject deliberately bad data, comma-separated: duplicate_bars, negative_price, "
-    "truncated_day, fred_unit_error, missing_tga_row"
+    "truncated_day, fred_unit_error, missing_tga_row, archive_checksum_mismatch"
 )
 
 

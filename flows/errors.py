@@ -23,6 +23,26 @@ class SchemaDriftError(PipelineError, ValueError):
         super().__init__(f"{msg}: {detail}" if detail else msg)
 
 
+class ChecksumMismatchError(PipelineError, ValueError):
+    """A downloaded file's sha256 differs from the digest published beside it: nothing of it
+    may be used.
+
+    Attributes:
+        file: the file's name.
+        expected / actual: the published digest and the digest of the bytes received.
+    """
+
+    def __init__(self, source: str, file: str, expected: str, actual: str) -> None:
+        self.source = source
+        self.file = file
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{source}: checksum mismatch for {file}: the .CHECKSUM says sha256 {expected}, "
+            f"the download hashes to {actual}; the file is not used"
+        )
+
+
 class SourceHTTPError(PipelineError):
     """An HTTP request failed for good (after retries, or at once for client errors).
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     kraken_base_url: str = "https://api.kraken.com"
     binance_futures_base_url: str = "https://fapi.binance.com"
     fredgraph_base_url: str = "https://fred.stlouisfed.org"
+    # Binance's public data archive (issue 17): the S3 bucket listing and the file downloads.
+    binance_archive_listing_url: str = "https://s3-ap-northeast-1.amazonaws.com/data.binance.vision"
+    binance_archive_base_url: str = "https://data.binance.vision"
 
     # Where the data comes from; the emulator sets "synthetic" and every run records it.
     data_origin: DataOrigin = "live"
@@ -92,7 +95,7 @@ class Settings(BaseSettings):
     def _base_urls_are_plain_http(cls, value: object, info: ValidationInfo) -> object:
         """A base URL is http(s)://host[/path]: no credentials, query or fragment (a key in a
         base URL would be logged unredacted)."""
-        if not (info.field_name or "").endswith("_base_url"):
+        if not (info.field_name or "").endswith(("_base_url", "_listing_url")):
             return value
         parts = urlsplit(str(value))
         if parts.scheme not in ("http", "https") or not parts.hostname:

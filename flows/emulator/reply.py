@@ -12,7 +12,8 @@ from flows.emulator.market import Market
 class Reply:
     """One HTTP answer: status, a body and extra headers.
 
-    A ``str`` body is sent as it is (CSV, plain text); anything else is serialised as JSON.
+    A ``str`` body is sent as it is (CSV, plain text, XML), ``bytes`` too (a zip); anything else
+    is serialised as JSON.
     """
 
     status: int

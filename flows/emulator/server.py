@@ -11,6 +11,8 @@ lives under its own prefix, so a client's base URL is the only thing that change
     /binance-futures/fapi/v1/{fundingRate, markPriceKlines, indexPriceKlines}
     /coinbase/products/{product_id}/candles
     /kraken/0/public/OHLC
+    /binance-vision/data/spot/{monthly,daily}/klines/{SYMBOL}/1d/{file}   (archive downloads)
+    /binance-vision-s3?prefix=&delimiter=&marker=&max-keys=              (archive bucket listing)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flows.emulator import (
+    archive_api,
     binance_api,
     binance_futures_api,
     coinbase_api,
@@ -51,6 +54,8 @@ BINANCE_PREFIX = "/binance"
 BINANCE_FUTURES_PREFIX = "/binance-futures"
 COINBASE_PREFIX = "/coinbase"
 KRAKEN_PREFIX = "/kraken"
+ARCHIVE_PREFIX = "/binance-vision"  # data.binance.vision
+ARCHIVE_LISTING_PREFIX = "/binance-vision-s3"  # the S3 bucket behind it, for listings
 EMULATOR_API_KEY = "emulator-key"
 FREDGRAPH_HEADERS = frozenset(fredgraph_api.HEADERS)
 
@@ -69,6 +74,7 @@ ROUTES: dict[str, Route] = {
 PREFIX_ROUTES: dict[str, Callable[[Snapshot, str, dict[str, str]], Reply]] = {
     YAHOO_PREFIX + yahoo_api.PATH: yahoo_api.chart,
     COINBASE_PREFIX + coinbase_api.PATH: coinbase_api.candles,
+    ARCHIVE_PREFIX + "/": archive_api.download,
 }
 
 
@@ -76,7 +82,9 @@ class Emulator(FaultSwitches):
     """A running emulator: where it listens, what it serves, what it was asked, and the
     fault switches of :class:`~flows.emulator.faults.FaultSwitches`."""
 
-    def __init__(self, snapshot: Snapshot, port: int) -> None:
+    def __init__(
+        self, snapshot: Snapshot, port: int, archive_max_keys: int = archive_api.DEFAULT_MAX_KEYS
+    ) -> None:
         self.snapshot = snapshot
         root = f"http://127.0.0.1:{port}"
         self.base_urls = {
@@ -88,7 +96,10 @@ class Emulator(FaultSwitches):
             "kraken_base_url": root + KRAKEN_PREFIX,
             "binance_futures_base_url": root + BINANCE_FUTURES_PREFIX,
             "fredgraph_base_url": root + FREDGRAPH_PREFIX,
+            "binance_archive_listing_url": root + ARCHIVE_LISTING_PREFIX,
+            "binance_archive_base_url": root + ARCHIVE_PREFIX,
         }
+        self._archive_listing = archive_api.listing_route(archive_max_keys)
         self.faults = FaultPlan()
         self._log: list[tuple[str, str, dict[str, str]]] = []
         self._log_lock = threading.Lock()
@@ -197,10 +208,11 @@ class Emulator(FaultSwitches):
         reply = self._route(snapshot, method, path, shifted_query(fault.payload, query))
         return spoiled(fault.payload, reply)
 
-    @staticmethod
-    def _route(snapshot: Snapshot, method: str, path: str, query: dict[str, str]) -> Reply:
+    def _route(self, snapshot: Snapshot, method: str, path: str, query: dict[str, str]) -> Reply:
         if method != "GET":
             return Reply(405, {"error": f"method {method} not allowed"})
+        if path.rstrip("/") == ARCHIVE_LISTING_PREFIX:
+            return self._archive_listing(snapshot, query)
         for prefix, handler in PREFIX_ROUTES.items():
             if path.startswith(prefix):
                 return handler(snapshot, path[len(prefix) :], query)
@@ -235,7 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self._hang_up()
             return
-        if isinstance(reply.body, str):
+        if isinstance(reply.body, bytes):
+            payload = reply.body  # a zip file
+        elif isinstance(reply.body, str):
             payload = reply.body.encode()
         else:
             payload = json.dumps(reply.body, separators=(",", ":")).encode()
@@ -272,6 +286,7 @@ def serve_emulator(
     bad_data: Iterable[str] = (),
     market: str = "default",
     effect: float = 1.0,
+    archive_max_keys: int = archive_api.DEFAULT_MAX_KEYS,
 ) -> Iterator[Emulator]:
     """Run the emulator for the duration of a ``with`` block.
 
@@ -286,6 +301,8 @@ def serve_emulator(
         market: the market kind: "default" (links planted), "null" (no links) or "planted"
             (the null market's noise plus links scaled by ``effect``).
         effect: strength of the planted links; only "planted" takes another value than 1.0.
+        archive_max_keys: page size of the archive's bucket listing (S3 pages at 1000; a
+            small value makes a client walk many pages).
 
     Yields:
         The running :class:`Emulator`.
@@ -296,7 +313,7 @@ def serve_emulator(
     built = market_for(seed, market, effect)
     snapshot = replace(make_snapshot(built, today, now), bad_data=checked_kinds(bad_data))
     server = _Server(("127.0.0.1", port), _Handler)
-    emulator = Emulator(snapshot, server.server_address[1])
+    emulator = Emulator(snapshot, server.server_address[1], archive_max_keys)
     server.emulator = emulator
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

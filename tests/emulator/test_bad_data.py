@@ -62,14 +62,15 @@ def _dts_day(emu: Emulator, day: str) -> list[str]:
 
 
 class TestKinds:
-    def test_there_are_five_kinds_each_with_a_one_line_description(self):
-        """The public list the CLI exposes: five names, each described in one line."""
+    def test_there_are_six_kinds_each_with_a_one_line_description(self):
+        """The public list the CLI exposes: six names, each described in one line."""
         assert list(BAD_DATA_KINDS) == [
             "duplicate_bars",
             "negative_price",
             "truncated_day",
             "fred_unit_error",
             "missing_tga_row",
+            "archive_checksum_mismatch",
         ]
         assert all(text and "\n" not in text for text in BAD_DATA_KINDS.values())
 

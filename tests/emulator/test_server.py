@@ -28,7 +28,7 @@ def _walcl(emu, **extra) -> requests.Response:
 
 class TestAddresses:
     def test_base_urls_put_every_api_under_its_prefix_on_loopback(self, fresh):
-        """One port, eight prefixes; the treasury one ends in fiscal_service like the real base."""
+        """One port, ten prefixes; the treasury one ends in fiscal_service like the real base."""
         port = re.match(r"http://127\.0\.0\.1:(\d+)/fred$", fresh.base_urls["fred_base_url"])[1]
         root = f"http://127.0.0.1:{port}"
         assert fresh.base_urls == {
@@ -40,6 +40,8 @@ class TestAddresses:
             "kraken_base_url": f"{root}/kraken",
             "binance_futures_base_url": f"{root}/binance-futures",
             "fredgraph_base_url": f"{root}/fredgraph",
+            "binance_archive_listing_url": f"{root}/binance-vision-s3",
+            "binance_archive_base_url": f"{root}/binance-vision",
         }
 
     def test_settings_overrides_build_synthetic_settings(self, fresh):

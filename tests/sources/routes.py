@@ -171,3 +171,35 @@ def fredgraph(series_id: str, rows: list[tuple[date, str]], date_header: str) ->
         return Response(body, status=200, content_type="text/csv")
 
     return handle
+
+
+def s3_listing(keys: list[str], *, max_keys: int) -> Handler:
+    """S3 ListObjects v1: keys under ``prefix`` rolled up at ``delimiter`` into CommonPrefixes,
+    entries after ``marker`` only, at most ``max_keys`` a page, NextMarker when truncated."""
+
+    def handle(request: Request) -> Response:
+        prefix = request.args.get("prefix", "")
+        delimiter = request.args.get("delimiter", "")
+        marker = request.args.get("marker", "")
+        limit = min(int(request.args.get("max-keys", 1000)), max_keys)
+        entries: dict[str, bool] = {}  # entry -> is a common prefix, in key order
+        for key in sorted(k for k in keys if k.startswith(prefix)):
+            rest = key[len(prefix) :]
+            if delimiter and delimiter in rest:
+                entries[prefix + rest[: rest.index(delimiter) + 1]] = True
+            else:
+                entries[key] = False
+        after = [entry for entry in entries if entry > marker]
+        page = after[:limit]
+        body = wire.s3_listing(
+            prefix=prefix,
+            marker=marker,
+            max_keys=limit,
+            prefixes=[e for e in page if entries[e]],
+            keys=[e for e in page if not entries[e]],
+            next_marker=page[-1] if len(after) > limit else None,
+            delimiter=delimiter,
+        )
+        return Response(body, status=200, content_type="application/xml")
+
+    return handle

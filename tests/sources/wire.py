@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -338,3 +341,69 @@ def fredgraph_csv(
     """The keyless CSV download: a header, then one ``date,value`` line per day."""
     lines = [f"{date_header},{series_id}", *(f"{day.isoformat()},{v}" for day, v in rows)]
     return "\n".join(lines) + "\n"
+
+
+# --- Binance public data archive (data.binance.vision) -------------------------------------
+
+S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+ARCHIVE_BUCKET = "data.binance.vision"
+
+
+def s3_listing(
+    *,
+    prefix: str,
+    marker: str,
+    max_keys: int,
+    prefixes: list[str],
+    keys: list[str],
+    next_marker: str | None,
+    delimiter: str = "/",
+) -> bytes:
+    """A ListObjects v1 page; truncated exactly when ``next_marker`` is given."""
+    contents = "".join(
+        f"<Contents><Key>{key}</Key><LastModified>2024-02-01T02:11:34.000Z</LastModified>"
+        f'<ETag>"0f343b0931126a20f133d67c2b018a3b"</ETag><Size>{1024 + len(key)}</Size>'
+        "<StorageClass>STANDARD</StorageClass></Contents>"
+        for key in keys
+    )
+    folders = "".join(f"<CommonPrefixes><Prefix>{p}</Prefix></CommonPrefixes>" for p in prefixes)
+    paging = f"<IsTruncated>{'true' if next_marker else 'false'}</IsTruncated>" + (
+        f"<NextMarker>{next_marker}</NextMarker>" if next_marker else ""
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<ListBucketResult xmlns="{S3_NAMESPACE}"><Name>{ARCHIVE_BUCKET}</Name>'
+        f"<Prefix>{prefix}</Prefix><Marker>{marker}</Marker><MaxKeys>{max_keys}</MaxKeys>"
+        f"<Delimiter>{delimiter}</Delimiter>{paging}{contents}{folders}</ListBucketResult>"
+    ).encode()
+
+
+def s3_no_such_key(key: str) -> bytes:
+    """S3's error body for a missing object (sent with HTTP 404)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+        f"<Message>The specified key does not exist.</Message><Key>{key}</Key>"
+        "<RequestId>4Q2QJ9WB0V1XH6FZ</RequestId><HostId>made-up-host-id=</HostId></Error>"
+    ).encode()
+
+
+def archive_kline(day: date, close: float, *, microseconds: bool = False) -> list[Any]:
+    """One daily kline as an archive CSV row: the API's fields, times in µs when asked."""
+    row = kline(day, close)
+    if microseconds:  # spot files from 2025-01-01 on
+        row[0], row[6] = row[0] * 1000, row[6] * 1000 + 999
+    return row
+
+
+def archive_zip(member: str, rows: list[list[Any]]) -> bytes:
+    """A zip holding one header-less CSV named ``member``, one line per row."""
+    text = "".join(",".join(str(value) for value in row) + "\n" for row in rows)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, text)
+    return buffer.getvalue()
+
+
+def archive_checksum(body: bytes, name: str) -> str:
+    """A ``.CHECKSUM`` file as ``sha256sum`` writes it: digest, two spaces, file name."""
+    return f"{hashlib.sha256(body).hexdigest()}  {name}\n"
