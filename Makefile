@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # Recursive (=): expanded when a recipe runs, i.e. after the `uv` target has installed it.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: demo test lint uv sync browser
+.PHONY: demo test check lint uv sync browser
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -30,6 +30,10 @@ browser:
 
 test: sync browser
 	@$(UV) run --frozen pytest -q
+
+# The inner loop (about 1.5 minutes): everything but the slow, integration and Prefect-flow tests.
+check: sync
+	@$(UV) run --frozen pytest -q -m "not slow and not integration and not flow"
 
 lint: sync
 	@$(UV) run --frozen ruff check .

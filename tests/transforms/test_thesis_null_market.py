@@ -21,6 +21,9 @@ from tests.transforms.thesis_markets import (
     market_outcomes,
 )
 
+# About two minutes of market builds on two cores: CI runs it (make test), the inner loop skips it.
+pytestmark = pytest.mark.slow
+
 NULL_SEEDS = range(1, 101)  # 100 null markets
 PLANTED_SEEDS = range(101, 121)  # 20 planted markets
 PLANTED_EFFECT = 1.0  # the links at the default (demo) market's strength
