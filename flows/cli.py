@@ -75,7 +75,18 @@ def _print_summary(summary, elapsed_s: float) -> None:
     typer.echo(f"or from Python: duckdb.connect('{path}', read_only=True)")
 
 
+def _check_settings() -> None:
+    """Fail on a bad setting at once, before Prefect, GX or a server is imported or started."""
+    from flows.settings import load_settings
+
+    try:
+        load_settings()
+    except ConfigError as exc:
+        _fail(exc, 2)
+
+
 def _run(start: date | None, end: date | None, mode: str) -> None:
+    _check_settings()
     from flows.nightly import nightly  # imported late: Prefect is slow to import
     from flows.progress_bars import run_progress
     from flows.startup import prepare
@@ -199,6 +210,7 @@ def backfill(
     chunk: Annotated[str, typer.Option(help="year, quarter or month")] = "year",
 ) -> None:
     """Load [start, end] chunk by chunk; a rerun resumes after the last published chunk."""
+    _check_settings()
     from flows.backfill import backfill as backfill_flow
     from flows.backfill import split_chunks
     from flows.progress_bars import run_progress
