@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -166,22 +166,28 @@ def download(snap: Snapshot, key: str, query: dict[str, str]) -> Reply:
     return Reply(200, zip_bytes(_market_key(snap), symbol, label), content_type="application/zip")
 
 
-def _files(snap: Snapshot, period: str, symbol: str) -> list[tuple[str, str, int, str]]:
-    """(key, LastModified, Size, ETag) of every object in one symbol's folder, in key order.
+def _metadata(snap: Snapshot, period: str, symbol: str, label: str, checksum: bool):
+    """(LastModified, Size, ETag) of one object; S3's ETag of a one-part upload is its MD5."""
+    if checksum:
+        data = checksum_text(snap, symbol, label).encode()
+    else:
+        data = zip_bytes(_market_key(snap), symbol, label)
+    unit = "D" if period == "daily" else "M"
+    published = f"{(np.datetime64(label, unit) + 1).astype('datetime64[D]')}T00:14:09.000Z"
+    return (published, len(data), hashlib.md5(data, usedforsecurity=False).hexdigest())
 
-    S3's ETag of a single-part upload is the MD5 of the object's bytes.
+
+def _files(snap: Snapshot, period: str, symbol: str) -> list[tuple[str, Callable[[], tuple]]]:
+    """(key, metadata thunk) of every object in one symbol's folder, in key order.
+
+    The metadata needs the object's bytes, so it is computed only for the keys a listing page
+    returns: a symbol's daily folder holds thousands of files.
     """
     out = []
     for label in file_labels(snap, period, symbol):
         name = f"{symbol_dir(period, symbol)}{symbol}-1d-{label}.zip"
-        content = zip_bytes(_market_key(snap), symbol, label)
-        check = checksum_text(snap, symbol, label).encode()
-        unit = "D" if period == "daily" else "M"
-        published = f"{(np.datetime64(label, unit) + 1).astype('datetime64[D]')}T00:14:09.000Z"
-        for key, data in ((name, content), (name + ".CHECKSUM", check)):
-            out.append(
-                (key, published, len(data), hashlib.md5(data, usedforsecurity=False).hexdigest())
-            )
+        for key, checksum in ((name, False), (name + ".CHECKSUM", True)):
+            out.append((key, partial(_metadata, snap, period, symbol, label, checksum)))
     return out
 
 
@@ -198,9 +204,9 @@ def _entries(snap: Snapshot, prefix: str, delimiter: str) -> list[tuple[str, tup
                 if file_labels(snap, period, symbol):
                     found[prefix + rest[: rest.index(delimiter) + len(delimiter)]] = None
                 continue
-            for key, *meta in _files(snap, period, symbol):
+            for key, meta in _files(snap, period, symbol):
                 if key.startswith(prefix):
-                    found[key] = tuple(meta)
+                    found[key] = meta
     return sorted(found.items())
 
 
@@ -254,7 +260,7 @@ def listing_route(max_keys: int = DEFAULT_MAX_KEYS) -> Callable[[Snapshot, dict[
             for name, meta in _entries(snap, query.get("prefix", ""), query.get("delimiter", ""))
             if name > marker and not (meta is None and marker.startswith(name))
         ]
-        page = entries[:limit]
+        page = [(name, meta() if meta is not None else None) for name, meta in entries[:limit]]
         next_marker = page[-1][0] if len(entries) > limit and page else None
         return Reply(200, _xml(query, page, limit, next_marker), content_type="application/xml")
 
