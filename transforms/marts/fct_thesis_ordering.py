@@ -23,7 +23,7 @@ import polars as pl
 
 from transforms.stats.thesis_inputs import evaluated, read_inputs
 from transforms.stats.thesis_params import load_params
-from transforms.stats.thesis_test import COMPARISONS, finite_or_none, loo_range
+from transforms.stats.thesis_test import COMPARISONS, finite_or_none, judged_columns
 
 DEPENDS_ON = ("marts.fct_thesis_setup", "marts.fct_asset_daily", "marts.fct_alt_basket")
 SCHEMA = {
@@ -51,26 +51,16 @@ def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     result = evaluated(read_inputs(con), load_params())
     rows = []
     for row in result.ordering:
-        name, test = row.key[0], row.test
-        leader, follower = COMPARISONS[name]
-        low, high = loo_range(test.loo_excess)
+        leader, follower = COMPARISONS[row.key[0]]
         rows.append(
             {
-                "comparison": name,
+                "comparison": row.key[0],
                 "leader_ratio": RATIO_NAMES[leader],
                 "follower_ratio": RATIO_NAMES[follower],
-                "count_episodes": test.count,
-                "median_lag_days": finite_or_none(test.observed),
-                "null_median_lag_days": finite_or_none(test.null_center),
-                "excess_lag_days": finite_or_none(test.excess),
-                "p_value": finite_or_none(test.p_value),
-                "ci90_low": finite_or_none(test.ci_low),
-                "ci90_high": finite_or_none(test.ci_high),
-                "q_value": row.q_value,
-                "loo_min_excess": low,
-                "loo_max_excess": high,
-                "is_fragile": row.is_fragile,
-                "verdict": row.verdict,
+                "median_lag_days": finite_or_none(row.test.observed),
+                "null_median_lag_days": finite_or_none(row.test.null_center),
+                "excess_lag_days": finite_or_none(row.test.excess),
+                **judged_columns(row),
             }
         )
     return pl.DataFrame(rows, schema=SCHEMA)

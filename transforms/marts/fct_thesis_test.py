@@ -37,7 +37,7 @@ import polars as pl
 
 from transforms.stats.thesis_inputs import evaluated, read_inputs
 from transforms.stats.thesis_params import load_params
-from transforms.stats.thesis_test import finite_or_none, loo_range, method_text
+from transforms.stats.thesis_test import finite_or_none, judged_columns, method_text
 
 DEPENDS_ON = ("marts.fct_thesis_setup", "marts.fct_asset_daily", "marts.fct_alt_basket")
 SCHEMA = {
@@ -64,28 +64,17 @@ def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Build the mart (the transform runner's contract)."""
     params = load_params()
     result = evaluated(read_inputs(con), params)
-    rows = []
-    for row in result.legs:
-        (leg, horizon), test = row.key, row.test
-        low, high = loo_range(test.loo_excess)
-        rows.append(
-            {
-                "leg": leg,
-                "horizon_days": horizon,
-                "count_episodes": test.count,
-                "mean_log_ret": finite_or_none(test.observed),
-                "null_mean_log_ret": finite_or_none(test.null_center),
-                "excess_log_ret": finite_or_none(test.excess),
-                "p_value": finite_or_none(test.p_value),
-                "ci90_low": finite_or_none(test.ci_low),
-                "ci90_high": finite_or_none(test.ci_high),
-                "method": method_text(params),
-                "count_null_draws": params.null_draws,
-                "q_value": row.q_value,
-                "loo_min_excess": low,
-                "loo_max_excess": high,
-                "is_fragile": row.is_fragile,
-                "verdict": row.verdict,
-            }
-        )
+    rows = [
+        {
+            "leg": row.key[0],
+            "horizon_days": row.key[1],
+            "mean_log_ret": finite_or_none(row.test.observed),
+            "null_mean_log_ret": finite_or_none(row.test.null_center),
+            "excess_log_ret": finite_or_none(row.test.excess),
+            "method": method_text(params),
+            "count_null_draws": params.null_draws,
+            **judged_columns(row),
+        }
+        for row in result.legs
+    ]
     return pl.DataFrame(rows, schema=SCHEMA)

@@ -74,6 +74,23 @@ def loo_range(loo_excess: np.ndarray) -> tuple[float | None, float | None]:
     return (float(values.min()), float(values.max())) if len(values) else (None, None)
 
 
+def judged_columns(row: JudgedRow) -> dict[str, object]:
+    """The columns every tested row carries: n, p, interval, q, leave-one-out, verdict."""
+    test = row.test
+    low, high = loo_range(test.loo_excess)
+    return {
+        "count_episodes": test.count,
+        "p_value": finite_or_none(test.p_value),
+        "ci90_low": finite_or_none(test.ci_low),
+        "ci90_high": finite_or_none(test.ci_high),
+        "q_value": row.q_value,
+        "loo_min_excess": low,
+        "loo_max_excess": high,
+        "is_fragile": row.is_fragile,
+        "verdict": row.verdict,
+    }
+
+
 def method_text(params: ThesisParams) -> str:
     return (
         f"random-start null: {params.null_draws} start sets de-clustered by the episodes' rule "
