@@ -13,6 +13,7 @@ from typing import Any
 from flows.settings import Settings
 from flows.sources import (
     binance,
+    binance_archive,
     binance_futures,
     coinbase,
     fred,
@@ -45,6 +46,8 @@ SOURCES: dict[str, Any] = {
     "binance": binance,
     "binance_futures_funding": binance_futures.FUNDING_RATE,
     "binance_futures_klines": binance_futures.PREMIUM_KLINES,
+    # One stream, "klines": every listed USDT and BTC pair (the listing is dynamic).
+    "binance_archive": binance_archive,
 }
 # Extracted only when Settings.binance_minute_klines is on (the backfill deployment).
 OPTIONAL_SOURCES: dict[str, Any] = {"binance_klines_1m": binance.MINUTE_KLINES}

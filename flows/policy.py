@@ -155,6 +155,8 @@ BASE_URL_FIELDS: dict[str, str] = {
     "binance_klines_1m": "binance_base_url",
     "binance_futures_funding": "binance_futures_base_url",
     "binance_futures_klines": "binance_futures_base_url",
+    # The downloads host; the bucket listing (binance_archive_listing_url) is the other one.
+    "binance_archive": "binance_archive_base_url",
     "coinbase": "coinbase_base_url",
     "kraken": "kraken_base_url",
 }

@@ -6,6 +6,7 @@ from expectations.suites.marts import fct_asset_daily, fct_net_liquidity, fct_ne
 from expectations.suites.raw import (
     binance__klines,
     binance__klines_1m,
+    binance_archive__klines,
     binance_futures,
     fred__observations,
     fred__observations_vintages,
@@ -23,6 +24,7 @@ RAW_SUITES: dict[str, SuiteSpec] = {
         yahoo__chart.SUITE,
         binance__klines.SUITE,
         binance__klines_1m.SUITE,
+        binance_archive__klines.SUITE,
         venue_candles.COINBASE,
         venue_candles.KRAKEN,
         binance_futures.FUNDING_RATE,

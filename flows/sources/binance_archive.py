@@ -7,8 +7,9 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
@@ -19,6 +20,7 @@ from flows.sources._contract import LoadContract
 from flows.sources._s3_listing import list_pages
 
 if TYPE_CHECKING:
+    from flows.settings import Settings
     from flows.sources._http import HttpClient
 
 SOURCE = "binance_archive"
@@ -59,8 +61,13 @@ MS_RANGE = (10**12, 10**13)
 US_RANGE = (10**15, 10**16)
 
 SYMBOL = re.compile(r"[A-Z0-9]{2,20}")
+# The quotes whose pairs are loaded: every listed USDT and BTC pair (the marts decide
+# exclusions; BTC volume is converted to USD there).
+QUOTES = ("USDT", "BTC")
+FETCH_THREADS = 4  # a symbol's zips downloaded at once (one stream, many small files)
 CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *]?(\S+)\s*")
 
+STREAM = RESOURCE
 CONTRACT = LoadContract(
     source=SOURCE,
     resource=RESOURCE,
@@ -69,12 +76,16 @@ CONTRACT = LoadContract(
     primary_key=("symbol", "open_time"),
     disposition="merge",
     cursor="date",
-    stream_key="symbol",
+    # One stream for the whole archive (the symbol listing is dynamic, the catalog's streams
+    # are static): one watermark, and a bad file fails the stream, so nothing of it loads and
+    # the next run reads the same window again.
+    stream_key=None,
     initial_value=date(2017, 8, 17),  # Binance's first klines
     lookback_days=3,
     reason="monthly and daily files overlap and closed candles never change; 3 days re-reads "
     "a daily file published late",
 )
+STREAMS: tuple[str, ...] = (STREAM,)
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,7 @@ def list_files(
     *,
     interval: str = INTERVAL,
     max_keys: int | None = None,
+    since: date | None = None,
 ) -> Iterator[ArchiveFile]:
     """Yield a symbol's kline zips, oldest first (their .CHECKSUM files are skipped).
 
@@ -162,6 +174,8 @@ def list_files(
         period: ``monthly`` (``...-YYYY-MM.zip``) or ``daily`` (``...-YYYY-MM-DD.zip``).
         interval: the kline interval folder, ``1d`` by default.
         max_keys: entries a page (S3's default, 1000, when None).
+        since: list only files of this month on (S3's ``marker``: keys sort by date), so
+            an incremental run does not page through years of daily files.
 
     Returns:
         An iterator of :class:`ArchiveFile`; none for a symbol the archive does not hold.
@@ -176,7 +190,10 @@ def list_files(
     prefix = f"{symbols_prefix(period)}{symbol}/{interval}/"
     day = r"-(\d{2})" if period == "daily" else ""
     name = re.compile(rf"{symbol}-{re.escape(interval)}-(\d{{4}})-(\d{{2}}){day}\.zip")
-    for page in list_pages(http, listing_url, _listing_params(prefix, max_keys), SOURCE):
+    params = _listing_params(prefix, max_keys)
+    if since is not None:  # every key of the month sorts after "<SYMBOL>-1d-YYYY-MM"
+        params["marker"] = f"{prefix}{symbol}-{interval}-{since:%Y-%m}"
+    for page in list_pages(http, listing_url, params, SOURCE):
         for key in page.keys:
             if key.endswith(".CHECKSUM"):
                 continue
@@ -319,3 +336,95 @@ def _epoch_ms(times: pl.Series) -> pl.Series:
     return pl.select(
         pl.when(is_us).then(times // 1000).otherwise(times).alias(times.name)
     ).to_series()
+
+
+def period_end(archive_file: ArchiveFile) -> date:
+    """The last day a file covers: its day, or the last day of its month."""
+    start = archive_file.period_start
+    if archive_file.period == "daily":
+        return start
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def next_uncovered_month(monthly: list[ArchiveFile], start: date) -> date:
+    """The first month from ``start``'s on that has no monthly file (files sorted by date)."""
+    month = start.replace(day=1)
+    for archive_file in monthly:
+        if archive_file.period_start == month:
+            month = period_end(archive_file) + timedelta(days=1)
+    return month
+
+
+def files_for_window(
+    monthly: list[ArchiveFile], daily: list[ArchiveFile], start: date, end: date
+) -> list[ArchiveFile]:
+    """The files that cover ``[start, end]``: monthly zips where the month's zip exists,
+    daily zips for the days of months without one (the current month, or a month whose zip
+    is not published yet).
+
+    Args:
+        monthly: one symbol's monthly files (:func:`list_files`).
+        daily: the same symbol's daily files.
+        start / end: inclusive dates.
+
+    Returns:
+        The files overlapping the window, monthly first, each in date order.
+    """
+    chosen = [f for f in monthly if f.period_start <= end and period_end(f) >= start]
+    covered = {f.period_start for f in monthly}
+    return chosen + [
+        f
+        for f in daily
+        if start <= f.period_start <= end and f.period_start.replace(day=1) not in covered
+    ]
+
+
+def extract(
+    http: HttpClient, settings: Settings, stream: str, start: date, end: date
+) -> Iterator[pl.DataFrame]:
+    """Fetch the daily candles of every listed USDT and BTC pair on ``[start, end]``.
+
+    Each symbol's files (:func:`files_for_window`) are downloaded, verified and parsed, and
+    yielded as one page: a frame of ``CONTRACT.schema`` (the spool writes it as Parquet).
+    Candles outside the window that a monthly file carries are dropped.
+
+    Args:
+        http: the shared client.
+        settings: supplies ``binance_archive_listing_url`` and ``binance_archive_base_url``.
+        stream: :data:`STREAM`, the only one.
+        start / end: inclusive UTC dates.
+
+    Returns:
+        An iterator of one frame per symbol with candles in the window; none for others.
+
+    Raises:
+        ChecksumMismatchError: a zip whose sha256 is not the published one; the whole stream
+            fails, so nothing of this run's archive batch loads.
+        SourceHTTPError / SchemaDriftError: as :func:`list_files` and :func:`fetch_file`.
+    """
+    if stream != STREAM:
+        raise ValueError(f"{SOURCE} has one stream, {STREAM!r}; got {stream!r}")
+    listing = settings.binance_archive_listing_url
+    for symbol in list_symbols(http, listing):
+        if not symbol.endswith(QUOTES):
+            continue
+        monthly = list(list_files(http, listing, symbol, "monthly", since=start))
+        # Daily files only from the first month of the window no monthly file covers.
+        first_daily = next_uncovered_month(monthly, start)
+        daily = (
+            []
+            if first_daily > end
+            else list(list_files(http, listing, symbol, "daily", since=first_daily))
+        )
+        files = files_for_window(monthly, daily, start, end)
+
+        def fetched(archive_file: ArchiveFile, symbol: str = symbol) -> pl.DataFrame:
+            body = fetch_file(http, settings.binance_archive_base_url, archive_file)
+            return parse_klines(body, symbol)
+
+        with ThreadPoolExecutor(FETCH_THREADS) as pool:  # small files: latency-bound
+            frames = list(pool.map(fetched, files))
+        # A monthly file also holds days before the window: the raw suite refuses those.
+        page = pl.concat(frames).filter(pl.col("date").is_between(start, end)) if frames else None
+        if page is not None and page.height:
+            yield page

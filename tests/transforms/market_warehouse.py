@@ -3,9 +3,10 @@
 The rows are what the parsers would produce from the emulator, minus its deliberate quirks: FRED
 H.4.1 series on Wednesdays and RRPONTSYD on federal business days, the DTS TGA row of each
 business day under its era's account name, Yahoo bars on NYSE sessions (adjclose carrying the
-ETF dividends) and Binance daily candles from each pair's listing. ``copies`` tiles the history
-backwards in time (by whole 52-week blocks, so a Wednesday stays a Wednesday) to make a longer
-one for benchmarks.
+ETF dividends), Binance daily candles from each pair's listing, and the Binance archive's
+daily candles of every pair of the emulator's coin universe (listed or delisted). ``copies``
+tiles the history backwards in time (by whole 52-week blocks, so a Wednesday stays a
+Wednesday) to make a longer one for benchmarks.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import numpy as np
 import polars as pl
 
 from flows.catalog import contracts, fred_unit_rows
-from flows.emulator.crypto import COINS
+from flows.emulator.archive_market import archive_candles
+from flows.emulator.crypto import COINS, DAY_MS
 from flows.emulator.equities import adjusted_close
 from flows.emulator.market import DEFAULT_SEED, Market, market_for
+from flows.sources import binance_archive
 from warehouse.db import bootstrap
 
 WEDNESDAY = 2  # numpy/Python weekday: Monday = 0
@@ -89,6 +92,14 @@ def _binance(market: Market, start: date, end: date) -> pl.DataFrame:
     return pl.concat(frames).select("symbol", "date", "close")
 
 
+def _archive(seed: int, kind: str, effect: float, start: date, end: date) -> pl.DataFrame:
+    frames = [
+        frame.filter(pl.col("date").is_between(start, end)).with_columns(symbol=pl.lit(symbol))
+        for (symbol, _), frame in archive_candles(seed, kind, effect).items()
+    ]
+    return pl.concat(frames, how="diagonal").drop("open_time")
+
+
 def market_inputs(
     start: date,
     end: date,
@@ -110,8 +121,8 @@ def market_inputs(
         effect: strength of the planted links (only "planted" takes another value than 1.0).
 
     Returns:
-        ``fred``, ``tga``, ``yahoo`` and ``binance`` frames keyed by a ``date``/``record_date``
-        column, ready for :func:`load_market`.
+        ``fred``, ``tga``, ``yahoo``, ``binance`` and ``archive`` frames keyed by a
+        ``date``/``record_date`` column, ready for :func:`load_market`.
     """
     market = market_for(seed, kind, effect)
     base = {
@@ -119,6 +130,7 @@ def market_inputs(
         "tga": _tga(market, start, end),
         "yahoo": _yahoo(market, start, end),
         "binance": _binance(market, start, end),
+        "archive": _archive(seed, kind, effect, start, end),
     }
     span_days = -(-((end - start).days + 1) // BLOCK_DAYS) * BLOCK_DAYS
     tiled = {}
@@ -138,7 +150,9 @@ def load_market(con: duckdb.DuckDBPyConnection, inputs: dict[str, pl.DataFrame])
         con: an empty DuckDB connection.
         inputs: frames from :func:`market_inputs`.
     """
-    bootstrap(con, contracts(), fred_unit_rows())
+    # the archive's table, whether or not the catalog registers its source yet
+    tables_contracts = {c.table: c for c in [*contracts(), binance_archive.CONTRACT]}
+    bootstrap(con, tables_contracts.values(), fred_unit_rows())
     fred, tga, yahoo, binance = (inputs[k] for k in ("fred", "tga", "yahoo", "binance"))
     era_names = pl.when(pl.col("record_date") <= DTS_ERAS[0][0]).then(pl.lit(DTS_ERAS[0][1]))
     for last_day, name in DTS_ERAS[1:]:
@@ -151,12 +165,18 @@ def load_market(con: duckdb.DuckDBPyConnection, inputs: dict[str, pl.DataFrame])
         open_today_bal=pl.when(is_era_3).then(pl.col("tga_usd_mn")),
     )
     binance = binance.with_columns(open_time=pl.col("date").cast(pl.Datetime("ms")).dt.epoch("ms"))
+    archive = (
+        inputs["archive"]
+        .with_columns(open_time=pl.col("date").cast(pl.Datetime("ms")).dt.epoch("ms"))
+        .with_columns(close_time=pl.col("open_time") + DAY_MS - 1)
+    )
     yahoo = yahoo.with_columns(currency=pl.lit("USD"))
     tables = {
         "raw.fred__observations": fred,
         "raw.treasury__operating_cash_balance": dts,
         "raw.yahoo__chart": yahoo,
         "raw.binance__klines": binance,
+        "raw.binance_archive__klines": archive,
     }
     for table, frame in tables.items():
         con.register("_market_rows", frame)

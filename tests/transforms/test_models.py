@@ -65,6 +65,10 @@ SOURCE_DDL = {
         symbol varchar, open_time bigint, date date, open double, high double, low double,
         close double, volume double, close_time bigint, quote_volume double, trades bigint,
         taker_buy_base double, taker_buy_quote double, {_LOAD_COLUMNS}""",
+    "raw.binance_archive__klines": f"""
+        symbol varchar, open_time bigint, date date, open double, high double, low double,
+        close double, volume double, close_time bigint, quote_volume double, trades bigint,
+        taker_buy_base double, taker_buy_quote double, {_LOAD_COLUMNS}""",
     "raw.coinbase__candles": f"""
         product_id varchar, time bigint, date date, low double, high double, open double,
         close double, volume double, {_LOAD_COLUMNS}""",

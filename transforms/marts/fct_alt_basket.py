@@ -1,24 +1,24 @@
-"""marts.fct_alt_basket: an equal-weight index of the alts, rebalanced monthly (one row per date).
+"""marts.fct_alt_basket: an equal-weight index of each month's alt universe (one row per date).
 
-grain: one row per calendar date on which at least one alt is eligible (in practice every
-       date from the first alt close to the last one).
+grain: one row per calendar date on which the basket holds at least ``min_members`` alts
+       (transforms/alt_universe.yml).
 audits: fct_alt_basket__unique_date, fct_alt_basket__ret_1d_matches_level
 
 The basket is the fifth rung of the risk ladder (marts.fct_risk_ladder, asset code ALTS).
-  - Members: the ALTS below. An alt is eligible on a date once it has its first close and as
-    long as its latest close is at most STALE_DAYS old (so a delisted coin drops out at the
-    next rebalance instead of sitting in the index at a frozen price).
-  - Rebalance: at the close of the first date, of the first calendar day of each month, and of
-    any day the eligible set changes (a new listing enters the basket from its first date).
-    At a rebalance the level is split equally: each member holds level / n of value, i.e.
-    ``units_i = level / (n * close_i)``; between rebalances the units are fixed, so weights
-    drift with prices (a buy-and-hold month, as an investor would hold it).
-  - Level: BASE_LEVEL on the first date; ``level_t = sum_i units_i * close_i,t`` with each
-    member's last close carried over a missing day. It is an index (points), not USD.
-  - ret_1d = level_t / level_{t-1} - 1: crypto trades every day, so rows are calendar days;
-    null on the first date and on the first date after a hole in every alt's data (no rows
-    during the hole; the first row after it values the units held before it at the new
-    closes, so the move over the hole is kept, just not called a one-day return).
+  - Members: the coins of marts.fct_alt_universe at each monthly rebalance (the close of the
+    month's first calendar day), chosen point in time, delisted coins included while listed.
+  - Rebalance: at that close the level is split equally, ``units_i = level / (n * close_i)``;
+    between rebalances the units are fixed (a buy-and-hold month). A month whose universe has
+    fewer than min_members coins holds cash (level flat) and has no rows.
+  - A member without a close on a day is valued at its last close: a coin that stops trading
+    (delisted) exits at its last close and its value sits as cash until the next rebalance.
+    count_constituents and constituents count the members with a close that day (not cash).
+  - Prices in USD: the archive's USDT close, else its BTC close x that day's BTCUSDT close;
+    for the days marts.fct_asset_daily serves a coin's base asset (the live klines), its
+    close_usd wins. A live row belongs to the listing that spans its date (the newest listing
+    of the base asset runs on).
+  - Level: BASE_LEVEL at the first rebalance with enough members; it is an index, not USD.
+  - ret_1d = level_t / level_{t-1} - 1 when the previous calendar day has a row, else null.
 Everything on a date uses closes up to that date only.
 """
 
@@ -28,11 +28,15 @@ import duckdb
 import numpy as np
 import polars as pl
 
-DEPENDS_ON = ("marts.fct_asset_daily",)
+from transforms.stats.alt_universe_params import load_params
 
-ALTS = ("SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "LINK")
+DEPENDS_ON = (
+    "marts.fct_alt_universe",
+    "staging.stg_binance_archive_klines",
+    "marts.fct_asset_daily",
+)
+
 BASE_LEVEL = 100.0
-STALE_DAYS = 7
 
 SCHEMA = {
     "date": pl.Date,
@@ -43,101 +47,154 @@ SCHEMA = {
     "constituents": pl.Utf8,
 }
 
+CLOSES_SQL = """
+with
 
-def _price_grid(closes: pl.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-    """Calendar dates, asset names, closes carried forward, and days since each last close."""
-    first, last = closes["date"].min(), closes["date"].max()
-    calendar = pl.DataFrame({"date": pl.date_range(first, last, "1d", eager=True)})
-    wide = calendar.join(
-        closes.pivot(on="asset", index="date", values="close_usd"), on="date", how="left"
-    ).sort("date")
-    assets = sorted(c for c in wide.columns if c != "date")
-    observed = wide.select(assets).to_numpy().astype(float)
-    n_days = len(wide)
-    seen = ~np.isnan(observed)
-    # index of each asset's latest close on or before each day (-1 before its first close)
-    last_seen = np.where(seen, np.arange(n_days)[:, None], -1)
-    last_seen = np.maximum.accumulate(last_seen, axis=0)
-    carried = np.take_along_axis(observed, np.maximum(last_seen, 0), axis=0)
-    carried[last_seen < 0] = np.nan
-    age = np.where(last_seen >= 0, np.arange(n_days)[:, None] - last_seen, np.iinfo(np.int64).max)
-    return wide["date"].to_numpy(), assets, carried, age
+archive as (select * from staging.stg_binance_archive_klines),
+
+btc as (select date, close as btc_close from archive where symbol = 'BTCUSDT'),
+
+listings as (
+    select
+        listing_id,
+        base_asset,
+        min(date) as listed_date,
+        max(date) as last_date,
+        min(date) = max(min(date)) over (partition by base_asset) as is_newest
+    from archive
+    group by listing_id, base_asset
+),
+
+archive_usd as (
+    select
+        archive.listing_id,
+        archive.date,
+        coalesce(
+            max(case when archive.quote_asset = 'USDT' then archive.close end),
+            max(case when archive.quote_asset = 'BTC' then archive.close * btc.btc_close end)
+        ) as close_usd
+    from archive
+    left join btc on archive.date = btc.date
+    group by archive.listing_id, archive.date
+),
+
+live as (
+    select listings.listing_id, live.date, live.close_usd
+    from marts.fct_asset_daily as live
+    inner join listings
+        on live.asset = listings.base_asset
+        and live.date >= listings.listed_date
+        and (live.date <= listings.last_date or listings.is_newest)
+    where live.close_usd is not null
+)
+
+select
+    coalesce(live.listing_id, archive_usd.listing_id) as asset,
+    coalesce(live.date, archive_usd.date) as date,
+    coalesce(live.close_usd, archive_usd.close_usd) as close_usd
+from live
+full outer join archive_usd
+    on live.listing_id = archive_usd.listing_id and live.date = archive_usd.date
+where list_contains($members, coalesce(live.listing_id, archive_usd.listing_id))
+order by date, asset
+"""
 
 
-def basket(closes: pl.DataFrame) -> pl.DataFrame:
-    """The equal-weight alt basket from daily alt closes.
+def basket(universe: pl.DataFrame, closes: pl.DataFrame, min_members: int) -> pl.DataFrame:
+    """The equal-weight alt basket from the monthly universe and the members' daily closes.
 
     Args:
-        closes: ``date``, ``asset``, ``close_usd`` rows of the alts (other assets are ignored).
+        universe: ``rebalance_date``, ``asset`` rows of marts.fct_alt_universe.
+        closes: ``date``, ``asset``, ``close_usd`` rows (other assets are ignored).
+        min_members: fewest members the basket needs to be invested and to have a row.
 
     Returns:
         One row per calendar date with the columns of :data:`SCHEMA`.
     """
-    closes = closes.filter(pl.col("asset").is_in(ALTS) & pl.col("close_usd").is_not_null())
+    members = {
+        row["rebalance_date"]: set(row["asset"])
+        for row in universe.group_by("rebalance_date").agg("asset").iter_rows(named=True)
+    }
+    invested = sorted(day for day, assets in members.items() if len(assets) >= min_members)
+    if not invested:
+        return pl.DataFrame(schema=SCHEMA)
+    closes = closes.filter(
+        pl.col("asset").is_in(list(set().union(*members.values())))
+        & pl.col("close_usd").is_not_null()
+        & (pl.col("date") >= invested[0])
+    )
     if closes.is_empty():
         return pl.DataFrame(schema=SCHEMA)
-    dates, assets, price, age = _price_grid(closes)
-    eligible = age <= STALE_DAYS
-    month_start = dates.astype("datetime64[M]").astype("datetime64[D]") == dates
-    set_changed = np.concatenate([[True], (eligible[1:] != eligible[:-1]).any(axis=1)])
-    # a day with no eligible alt (a hole in every alt's data) cannot rebalance: it keeps the
-    # old units, and has no row below
-    rebalance = (month_start | set_changed) & eligible.any(axis=1)
-    level, held = _levels(np.nan_to_num(price), eligible, np.flatnonzero(rebalance))
-    keep = eligible.any(axis=1)
-    ordinal = dates.astype("datetime64[D]").astype(np.int64)[keep]
-    level, held, dates, rebalance = level[keep], held[keep], dates[keep], rebalance[keep]
-    # a return spans one day only: after a hole the first return is null
-    consecutive = np.concatenate([[False], np.diff(ordinal) == 1])
+    calendar = pl.DataFrame(
+        {"date": pl.date_range(invested[0], closes["date"].max(), "1d", eager=True)}
+    )
+    wide = calendar.join(
+        closes.pivot(on="asset", index="date", values="close_usd"), on="date", how="left"
+    ).sort("date")
+    names = sorted(c for c in wide.columns if c != "date")
+    price = wide.select(names).to_numpy().astype(float)
+    dates = wide["date"].to_list()
+    level, held, rebalanced = _levels(price, [members.get(d) for d in dates], names, min_members)
+    count = held.sum(axis=1)
+    keep = count >= min_members
     previous = np.concatenate([[np.nan], level[:-1]])
+    consecutive = np.concatenate([[False], keep[:-1]])
     ret = np.where(consecutive, level / previous - 1.0, np.nan)
-    names = np.array(assets)
+    labels = np.array(names)
     return pl.DataFrame(
         {
-            "date": dates,
+            "date": wide["date"],
             "index_level": level,
             "ret_1d": pl.Series(ret).fill_nan(None),
-            "count_constituents": held.sum(axis=1).astype(np.int32),
-            "is_rebalance_date": rebalance,
-            "constituents": [",".join(names[row]) for row in held],
+            "count_constituents": count.astype(np.int32),
+            "is_rebalance_date": rebalanced,
+            "constituents": [",".join(labels[row]) for row in held],
         },
         schema=SCHEMA,
-    )
+    ).filter(pl.Series(keep))
 
 
 def _levels(
-    price: np.ndarray, eligible: np.ndarray, rebalances: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index level of each day and the members held after its close.
+    price: np.ndarray, members: list[set[str] | None], names: list[str], min_members: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Level of each day, the members held with a close that day, and the rebalance days.
 
     Args:
-        price: days x assets closes, carried over missing days (0 before an asset starts).
-        eligible: days x assets, may enter the basket at that day's close.
-        rebalances: indices of the rebalance days, ascending, the first one being day 0.
+        price: days x assets closes (NaN on a day without one).
+        members: per day, the universe when it is a rebalance date, else None.
+        names: the assets of ``price``'s columns.
+        min_members: fewest members to invest in; a smaller universe holds cash.
 
     Returns:
-        ``(level, held)``: level per day; days x assets booleans of the members held
-        after that day's close (all False before the first rebalance).
+        ``(level, held, rebalanced)``: level per day (BASE_LEVEL on day 0), days x assets
+        booleans, and per day whether the basket was rebalanced into members at its close.
     """
-    level = np.full(len(price), BASE_LEVEL)
-    held = np.zeros(eligible.shape, dtype=bool)
-    ends = np.append(rebalances[1:], len(price) - 1)
-    for start, end in zip(rebalances, ends, strict=True):
-        members = eligible[start]
-        # at the close of `start` each member gets level / n of value ...
-        units = np.zeros(len(members))
-        units[members] = level[start] / (members.sum() * price[start, members])
-        # ... and the units are then valued at each close up to and including the next rebalance
-        level[start + 1 : end + 1] = price[start + 1 : end + 1] @ units
-        held[start : end + 1] = members
-    return level, held
+    n_days, n_assets = price.shape
+    level = np.zeros(n_days)
+    held = np.zeros((n_days, n_assets), dtype=bool)
+    rebalanced = np.zeros(n_days, dtype=bool)
+    units, cash = np.zeros(n_assets), BASE_LEVEL
+    last = np.full(n_assets, np.nan)
+    for day in range(n_days):
+        traded = ~np.isnan(price[day])
+        last[traded] = price[day, traded]
+        # a member without a close today is worth its last close: cash, in effect
+        value = cash + float(units[units > 0] @ last[units > 0])
+        if members[day] is not None:
+            chosen = np.array([name in members[day] for name in names]) & traded
+            units, cash = np.zeros(n_assets), value
+            if chosen.sum() >= min_members:
+                units[chosen] = value / (chosen.sum() * price[day, chosen])
+                cash, rebalanced[day] = 0.0, True
+        level[day] = value
+        held[day] = (units > 0) & traded
+    return level, held, rebalanced
 
 
 def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Build the mart from marts.fct_asset_daily (the transform runner's contract)."""
-    closes = con.sql(
-        "select date, asset, close_usd from marts.fct_asset_daily "
-        "where list_contains($alts, asset) order by date",
-        params={"alts": list(ALTS)},
-    ).pl()
-    return basket(closes)
+    """Build the mart from the universe, archive and live closes (the runner's contract)."""
+    universe = con.sql("select rebalance_date, asset from marts.fct_alt_universe").pl()
+    if universe.is_empty():
+        return pl.DataFrame(schema=SCHEMA)
+    closes = con.sql(CLOSES_SQL, params={"members": universe["asset"].unique().to_list()}).pl()
+    return basket(universe, closes, load_params().min_members)

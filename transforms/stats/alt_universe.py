@@ -1,0 +1,119 @@
+"""The point-in-time alt universe: each month's top coins by trailing USD volume, no look-ahead."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from transforms.stats.alt_universe_params import AltUniverseParams
+
+SCHEMA = {
+    "rebalance_date": pl.Date,
+    "asset": pl.Utf8,
+    "volume_rank": pl.Int32,
+    "quote_volume_30d_usdt": pl.Float64,
+    "listed_date": pl.Date,
+    "delisted_date": pl.Date,
+}
+
+
+def daily_usd_volume(klines: pl.DataFrame) -> pl.DataFrame:
+    """Each listing's daily volume in USDT over its USDT and BTC pairs.
+
+    Args:
+        klines: staging.stg_binance_archive_klines rows (``date``, ``symbol``, ``base_asset``,
+            ``quote_asset``, ``listing_id``, ``listed_date``, ``close``, ``quote_volume``).
+
+    Returns:
+        ``listing_id``, ``base_asset``, ``listed_date``, ``date``, ``volume_usdt``: USDT quote
+        volume plus BTC quote volume x that day's BTCUSDT close; null on a day when a BTC pair
+        traded but BTCUSDT has no close (the day's volume is then unknown, not smaller).
+    """
+    btc = klines.filter(pl.col("symbol") == "BTCUSDT").select("date", btc_close="close")
+    priced = klines.join(btc, on="date", how="left").with_columns(
+        volume_usdt=pl.when(pl.col("quote_asset") == "USDT")
+        .then(pl.col("quote_volume"))
+        .otherwise(pl.col("quote_volume") * pl.col("btc_close"))
+    )
+    return priced.group_by("listing_id", "base_asset", "listed_date", "date").agg(
+        volume_usdt=pl.when(pl.col("volume_usdt").is_null().any())
+        .then(None)
+        .otherwise(pl.col("volume_usdt").sum())
+    )
+
+
+def rebalance_dates(first: date, last: date) -> list[date]:
+    """The first calendar day of every month from ``first``'s month on, up to ``last``."""
+    dates, day = [], date(first.year, first.month, 1)
+    while day <= last:
+        if day >= first:
+            dates.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return dates
+
+
+def alt_universe(klines: pl.DataFrame, params: AltUniverseParams) -> pl.DataFrame:
+    """The top-N alts at each monthly rebalance, from the archive's daily klines.
+
+    A listing is a candidate at rebalance date r when its base asset is not excluded, it is at
+    least ``min_listing_age_days`` old on r, and its USD volume is known on every one of the
+    ``volume_window_days`` days ending on r (so it trades on r: a coin delisted before r is
+    out, a coin that lists inside the window waits for a full one). Candidates are ranked by
+    their window's USD volume (ties by asset), the top ``top_n`` kept. Only rows dated up to r
+    are read; delisted_date (the listing's last day, once the archive has run more than
+    ``delisted_after_days`` past it) is reported for the reader and never used to select.
+
+    Args:
+        klines: staging.stg_binance_archive_klines rows.
+        params: the universe's parameters.
+
+    Returns:
+        One row per (rebalance_date, asset) with the columns of :data:`SCHEMA`.
+    """
+    if klines.is_empty():
+        return pl.DataFrame(schema=SCHEMA)
+    volume = daily_usd_volume(klines).filter(
+        pl.col("base_asset").map_elements(
+            lambda asset: params.exclusion_reason(asset) is None, return_dtype=pl.Boolean
+        )
+    )
+    last_day = klines["date"].max()
+    spans = klines.group_by("listing_id").agg(pl.col("date").max().alias("last_date"))
+    spans = spans.with_columns(
+        delisted_date=pl.when(
+            pl.col("last_date") < pl.lit(last_day) - timedelta(days=params.delisted_after_days)
+        ).then(pl.col("last_date"))
+    )
+    window = params.volume_window_days
+    frames = []
+    for rebalance in rebalance_dates(klines["date"].min(), last_day):
+        start = rebalance - timedelta(days=window - 1)
+        in_window = volume.filter(pl.col("date").is_between(start, rebalance))
+        candidates = (
+            in_window.group_by("listing_id", "listed_date")
+            .agg(
+                quote_volume_30d_usdt=pl.col("volume_usdt").sum(),
+                count_known_days=pl.col("volume_usdt").is_not_null().sum(),
+            )
+            .filter(
+                (pl.col("count_known_days") == window)
+                & (
+                    (pl.lit(rebalance) - pl.col("listed_date")).dt.total_days()
+                    >= params.min_listing_age_days
+                )
+            )
+            .sort(["quote_volume_30d_usdt", "listing_id"], descending=[True, False])
+            .head(params.top_n)
+        )
+        frames.append(
+            candidates.with_columns(
+                rebalance_date=pl.lit(rebalance),
+                volume_rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
+            )
+        )
+    ranked = pl.concat(frames).rename({"listing_id": "asset"})
+    ranked = ranked.join(spans.rename({"listing_id": "asset"}), on="asset", how="left")
+    return ranked.select([pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()]).sort(
+        "rebalance_date", "volume_rank"
+    )
