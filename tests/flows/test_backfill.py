@@ -11,6 +11,7 @@ from flows.backfill import backfill, split_chunks
 from flows.errors import ConfigError, PipelineError
 from flows.nightly import nightly
 from flows.settings import settings_env
+from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect, content_checksums
 
 
@@ -86,6 +87,7 @@ def env_for(prefect_harness, emulator, tmp_path_factory):
     """Settings aimed at the emulator with a fresh warehouse per name; no retry waits."""
     base = {
         **emulator.settings_overrides(),
+        **WITHOUT_ARCHIVE,
         "http_max_attempts": 2,
         "http_backoff_base_s": 0,
         "http_backoff_cap_s": 0,

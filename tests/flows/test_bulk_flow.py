@@ -13,6 +13,7 @@ from expectations.results import BatchValidation
 from flows.nightly import nightly
 from flows.settings import settings_env
 from flows.sources.binance import CONTRACT_1M
+from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect
 from warehouse.quarantine import quarantine_table
 
@@ -44,6 +45,7 @@ def run_minutes(prefect_harness, emulator, tmp_path):
         path.parent.mkdir()
         overrides = {
             **emulator.settings_overrides(),
+            **WITHOUT_ARCHIVE,
             "warehouse": path,
             "binance_minute_klines": True,
             "sources": "binance_klines_1m",

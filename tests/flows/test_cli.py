@@ -16,6 +16,7 @@ from flows.cli import app
 from flows.errors import PublishError
 from flows.progress import subscribe
 from flows.settings import settings_env
+from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect
 from warehouse.publish import next_path, run_lock
 
@@ -33,7 +34,7 @@ def published(prefect_harness, emulator, tmp_path_factory):
     Yields (warehouse path, the run's CLI output); ROTATION_WAREHOUSE is left to each test.
     """
     warehouse = tmp_path_factory.mktemp("cli") / "rotation.duckdb"
-    with settings_env({**emulator.settings_overrides(), "warehouse": warehouse}):
+    with settings_env({**emulator.settings_overrides(), **WITHOUT_ARCHIVE, "warehouse": warehouse}):
         result = runner.invoke(app, ["run", "--start", RUN_WINDOW[0], "--end", RUN_WINDOW[1]])
     assert result.exit_code == 0, result.output
     return warehouse, result.output
@@ -139,7 +140,12 @@ class TestRun:
     ):
         """Keyless mode: FRED comes from fredgraph.csv (no realtime columns) and no vintages."""
         warehouse = tmp_path / "w.duckdb"
-        env = {**emulator.settings_overrides(), "warehouse": warehouse, "fred_api_key": ""}
+        env = {
+            **emulator.settings_overrides(),
+            **WITHOUT_ARCHIVE,
+            "warehouse": warehouse,
+            "fred_api_key": "",
+        }
         with settings_env(env):
             result = runner.invoke(app, ["run", "--start", "2024-01-01", "--end", "2024-03-31"])
         assert result.exit_code == 0, result.output
@@ -282,7 +288,7 @@ class TestQuery:
             finally:
                 building.set()
 
-        env = {**emulator.settings_overrides(), "warehouse": warehouse}
+        env = {**emulator.settings_overrides(), **WITHOUT_ARCHIVE, "warehouse": warehouse}
         with settings_env(env), subscribe(hold_at_transform):
             worker = threading.Thread(target=run)
             worker.start()

@@ -20,6 +20,7 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
+from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect
 
 pytestmark = pytest.mark.integration
@@ -80,6 +81,7 @@ def worker_env(emulator, warehouse: Path) -> dict[str, str]:
     """This environment plus the settings that aim the flow runs at the emulator."""
     settings = {
         **emulator.settings_overrides(),
+        **WITHOUT_ARCHIVE,
         "warehouse": str(warehouse),
         "http_max_attempts": "2",
         "http_backoff_base_s": "0",

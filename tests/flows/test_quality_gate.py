@@ -10,6 +10,7 @@ import pytest
 from flows.catalog import SOURCES
 from flows.nightly import nightly
 from flows.settings import settings_env
+from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect, table_checksum
 from warehouse.quarantine import quarantine_table
 
@@ -26,7 +27,7 @@ def today() -> date:
 def clean_build(prefect_harness, emulator, tmp_path_factory):
     """One clean published warehouse over START..today, copied by each test."""
     path = tmp_path_factory.mktemp("clean") / "rotation.duckdb"
-    with settings_env({**emulator.settings_overrides(), "warehouse": path}):
+    with settings_env({**emulator.settings_overrides(), **WITHOUT_ARCHIVE, "warehouse": path}):
         assert nightly(start=START, end=today(), mode="test").status == "success"
     return path
 
@@ -41,7 +42,9 @@ def bad_run(clean_build, emulator, tmp_path):
             shutil.copyfile(clean_build, path)
         emulator.inject(kind)
         try:
-            with settings_env({**emulator.settings_overrides(), "warehouse": path}):
+            with settings_env(
+                {**emulator.settings_overrides(), **WITHOUT_ARCHIVE, "warehouse": path}
+            ):
                 return nightly(start=START, end=today(), mode="test"), path
         finally:
             emulator.clear_bad_data()

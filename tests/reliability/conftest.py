@@ -17,6 +17,7 @@ from flows.nightly import nightly
 from flows.settings import Settings, load_settings, settings_env
 from flows.sources._http import HttpClient
 from tests.conftest import FLOW_START
+from tests.conftest import pipeline_overrides as flow_overrides
 from tests.sources.conftest import FakeClock
 from warehouse.db import connect, list_tables
 
@@ -99,15 +100,7 @@ def pipeline_overrides(emulator: Emulator, warehouse: Path, **extra: object) -> 
     Returns:
         The overrides for :func:`flows.settings.settings_env`.
     """
-    return {
-        **emulator.settings_overrides(),
-        "warehouse": warehouse,
-        "http_max_attempts": 2,
-        "http_backoff_base_s": 0,
-        "http_backoff_cap_s": 0,
-        "task_retry_delay_s": 0,
-        **extra,
-    }
+    return {**flow_overrides(emulator, warehouse), **extra}
 
 
 def today() -> date:

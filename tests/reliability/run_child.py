@@ -25,6 +25,7 @@ import flows.nightly
 import flows.tasks
 from flows.emulator import Emulator, serve_emulator
 from flows.settings import settings_env
+from tests.conftest import WITHOUT_ARCHIVE
 
 # What a soak run may meet; transient ones must heal within the run, the rest fail a stream.
 SOAK_FAULTS: list[tuple[str, str, dict[str, Any]]] = [
@@ -92,6 +93,7 @@ def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: flo
     with serve_emulator() as emulator:
         overrides = {
             **emulator.settings_overrides(),
+            **WITHOUT_ARCHIVE,
             "http_max_attempts": 3,
             "http_backoff_base_s": 0,
             "http_backoff_cap_s": 0,

@@ -10,7 +10,8 @@ Series (transforms.stats.weekly_series), on Wednesdays, all CHANGES, never level
                                  marts.fct_net_liquidity_weekly, dated by reference (W's H.4.1
                                  comes out on W + 1): lag 0 pairs it with the week ending on W;
                                  any lag >= 1 is tradeable.
-Pairs: RUT with each crypto asset (BTC, ETH, each alt, ALTS); NET_LIQ_CHG_1W with every asset.
+Pairs: RUT with each crypto asset of marts.dim_asset and ALTS (marts.fct_alt_basket, the
+point-in-time basket); NET_LIQ_CHG_1W with every equity index, crypto asset and ALTS.
 corr at lag k = Pearson correlation of (x_t, y_{t+k}) over the weeks t of the window where
 both exist: k > 0 means series_x's move comes k weeks BEFORE series_y's, k < 0 after. Lags
 run from -MAX_LAG_WEEKS to +MAX_LAG_WEEKS. Both t and t + k must lie inside the window, so
@@ -30,26 +31,22 @@ import polars as pl
 
 # The parameters live with the statistics, which the summary and the null-market tests share.
 from transforms.stats.lead_lag import MAX_LAG_WEEKS, MIN_OBS  # lags -26..+26; 52 pairs
-from transforms.stats.lead_lag_tables import WINDOW_STEP_WEEKS, WINDOW_WEEKS, lead_lag_rows
-from transforms.stats.weekly_series import PAIRS, weekly_series
+from transforms.stats.lead_lag_tables import (
+    WINDOW_STEP_WEEKS,
+    WINDOW_WEEKS,
+    lead_lag_rows,
+    weekly_inputs,
+)
 
 DEPENDS_ON = (
+    "marts.dim_asset",
     "marts.fct_asset_daily",
     "marts.fct_alt_basket",
     "marts.fct_net_liquidity_weekly",
 )
-__all__ = ["MAX_LAG_WEEKS", "MIN_OBS", "PAIRS", "WINDOW_STEP_WEEKS", "WINDOW_WEEKS", "build"]
-
-
-def read_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, ...]:
-    """The three marts the lead-lag series come from, as polars frames."""
-    return (
-        con.sql("select date, asset, close_usd from marts.fct_asset_daily").pl(),
-        con.sql("select date, index_level from marts.fct_alt_basket").pl(),
-        con.sql("select date, net_liquidity_usd_bn from marts.fct_net_liquidity_weekly").pl(),
-    )
+__all__ = ["MAX_LAG_WEEKS", "MIN_OBS", "WINDOW_STEP_WEEKS", "WINDOW_WEEKS", "build"]
 
 
 def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Build the mart from the daily marts (the transform runner's contract)."""
-    return lead_lag_rows(weekly_series(*read_inputs(con)))
+    return lead_lag_rows(*weekly_inputs(con))

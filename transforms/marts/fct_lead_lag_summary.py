@@ -44,10 +44,12 @@ from transforms.stats.lead_lag import (
 from transforms.stats.lead_lag_tables import (
     PREREGISTERED_LAGS,  # (0, 4, 8, 13, 26) weeks, reported whatever the best lag
     Q_THRESHOLD,  # 0.05 on BH's q for is_lead_detected
-    summary_from_marts,
+    lead_lag_summary,
+    weekly_inputs,
 )
 
 DEPENDS_ON = (
+    "marts.dim_asset",
     "marts.fct_asset_daily",
     "marts.fct_alt_basket",
     "marts.fct_net_liquidity_weekly",
@@ -65,8 +67,4 @@ __all__ = [
 
 def build(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Build the mart from the marts the weekly series come from (the runner's contract)."""
-    return summary_from_marts(
-        con.sql("select date, asset, close_usd from marts.fct_asset_daily").pl(),
-        con.sql("select date, index_level from marts.fct_alt_basket").pl(),
-        con.sql("select date, net_liquidity_usd_bn from marts.fct_net_liquidity_weekly").pl(),
-    )
+    return lead_lag_summary(*weekly_inputs(con))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import numpy as np
 import polars as pl
 import polars.selectors as cs
@@ -26,7 +27,7 @@ from transforms.stats.lead_lag import (
     single_lag_p_values,
     window_matrix,
 )
-from transforms.stats.weekly_series import PAIRS, weekly_series
+from transforms.stats.weekly_series import lead_lag_pairs, weekly_series
 
 WINDOW_WEEKS = 104
 WINDOW_STEP_WEEKS = 13
@@ -75,7 +76,10 @@ def window_groups(weeks: np.ndarray) -> list[tuple[str, np.ndarray, int]]:
     ]
 
 
-def _windows(weekly: pl.DataFrame):
+Pairs = list[tuple[str, str]]
+
+
+def _windows(weekly: pl.DataFrame, pairs: Pairs):
     """Yield ``(keys, x, y)`` per pair and window kind: the windows with MIN_OBS joint weeks.
 
     keys holds the key columns of those windows; x and y are their (W, N) value matrices.
@@ -83,7 +87,7 @@ def _windows(weekly: pl.DataFrame):
     """
     wide = weekly.pivot(on="asset", index="week", values="value").sort("week")
     weeks = wide["week"].to_numpy()
-    for series_x, series_y in PAIRS:
+    for series_x, series_y in pairs:
         if series_x not in wide.columns or series_y not in wide.columns:
             continue
         x = wide[series_x].cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -111,17 +115,18 @@ def _frame(parts: list[dict[str, np.ndarray]], schema: dict) -> pl.DataFrame:
     return pl.DataFrame(columns).with_columns(cs.float().fill_nan(None)).cast(schema)
 
 
-def lead_lag_rows(weekly: pl.DataFrame) -> pl.DataFrame:
+def lead_lag_rows(weekly: pl.DataFrame, pairs: Pairs) -> pl.DataFrame:
     """marts.fct_lead_lag: the correlation at every lag with at least MIN_OBS pairs.
 
     Args:
         weekly: ``week``, ``asset`` and ``value`` rows, as from :func:`weekly_series`.
+        pairs: the (series_x, series_y) pairs, as from :func:`lead_lag_pairs`.
 
     Returns:
         Rows with the columns of :data:`ROWS_SCHEMA`.
     """
     parts = []
-    for keys, x_windows, y_windows in _windows(weekly):
+    for keys, x_windows, y_windows in _windows(weekly, pairs):
         n_obs, corr = lagged_correlations(x_windows, y_windows, np.array([0]))
         window_idx, lag_idx = np.nonzero(n_obs[:, 0] >= MIN_OBS)
         parts.append(
@@ -164,11 +169,12 @@ def _summary_columns(x_windows: np.ndarray, y_windows: np.ndarray) -> dict[str, 
     return columns
 
 
-def lead_lag_summary(weekly: pl.DataFrame) -> pl.DataFrame:
+def lead_lag_summary(weekly: pl.DataFrame, pairs: Pairs) -> pl.DataFrame:
     """marts.fct_lead_lag_summary: each pair and window's best lag, tested against the null.
 
     Args:
         weekly: ``week``, ``asset`` and ``value`` rows, as from :func:`weekly_series`.
+        pairs: the (series_x, series_y) pairs, as from :func:`lead_lag_pairs`.
 
     Returns:
         One row per (series_x, series_y, window_kind, window_end_date) with a correlation at
@@ -176,7 +182,7 @@ def lead_lag_summary(weekly: pl.DataFrame) -> pl.DataFrame:
         over every row of the same window_kind.
     """
     parts = []
-    for keys, x_windows, y_windows in _windows(weekly):
+    for keys, x_windows, y_windows in _windows(weekly, pairs):
         columns = _summary_columns(x_windows, y_windows)
         kept = np.flatnonzero(columns["count_lags"] > 0)  # a side may be constant
         parts.append({name: column[kept] for name, column in (keys | columns).items()})
@@ -199,18 +205,21 @@ def lead_lag_summary(weekly: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def summary_from_marts(
-    asset_daily: pl.DataFrame, alt_basket: pl.DataFrame, net_liquidity_weekly: pl.DataFrame
-) -> pl.DataFrame:
-    """fct_lead_lag_summary straight from the marts it reads (e.g. on a synthetic null market).
+def weekly_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, Pairs]:
+    """The weekly series and the pairs of both lead-lag marts, read from the marts.
 
     Args:
-        asset_daily: rows of marts.fct_asset_daily (``date``, ``asset``, ``close_usd``).
-        alt_basket: rows of marts.fct_alt_basket (``date``, ``index_level``).
-        net_liquidity_weekly: rows of marts.fct_net_liquidity_weekly (``date``,
-            ``net_liquidity_usd_bn``).
+        con: a warehouse with marts.dim_asset (the universe), fct_asset_daily, fct_alt_basket
+            and fct_net_liquidity_weekly.
 
     Returns:
-        The summary frame, as :func:`lead_lag_summary`.
+        ``(weekly, pairs)`` for :func:`lead_lag_rows` and :func:`lead_lag_summary`.
     """
-    return lead_lag_summary(weekly_series(asset_daily, alt_basket, net_liquidity_weekly))
+    assets = con.sql("select asset, asset_class, ladder_rank from marts.dim_asset").pl()
+    weekly = weekly_series(
+        con.sql("select date, asset, close_usd from marts.fct_asset_daily").pl(),
+        con.sql("select date, index_level from marts.fct_alt_basket").pl(),
+        con.sql("select date, net_liquidity_usd_bn from marts.fct_net_liquidity_weekly").pl(),
+        assets,
+    )
+    return weekly, lead_lag_pairs(assets)

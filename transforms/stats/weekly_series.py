@@ -11,6 +11,10 @@ Every series is a weekly CHANGE, never a level (two trending levels correlate at
                                  lag 0 pairs it with the week ending on W; any lag >= 1 is
                                  tradeable.
 The weeks run from the first to the last Wednesday inside the price history.
+
+The universe comes from marts.dim_asset: its equity indices and its crypto assets (by ladder
+rank), plus ALTS. The pairs: RUT with each crypto asset and ALTS; NET_LIQ_CHG_1W with every
+asset.
 """
 
 from __future__ import annotations
@@ -19,13 +23,11 @@ from datetime import timedelta
 
 import polars as pl
 
-EQUITIES = ("GSPC", "RUT")
-CRYPTO = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "LINK", "ALTS")
 NET_LIQUIDITY = "NET_LIQ_CHG_1W"
-# RUT against each crypto asset; the weekly liquidity change against every asset
-PAIRS = tuple(("RUT", asset) for asset in CRYPTO) + tuple(
-    (NET_LIQUIDITY, asset) for asset in EQUITIES + CRYPTO
-)
+ALTS = "ALTS"  # marts.fct_alt_basket's index
+BENCHMARK = "RUT"  # the equity series every crypto asset is paired with
+# marts.dim_asset classes whose assets get a weekly series
+EQUITY_CLASS, CRYPTO_CLASS = "equity_index", "crypto"
 MAX_STALE_DAYS = 7  # an equity's last session before a Wednesday holiday still counts
 WEDNESDAY = 3  # polars ISO weekday
 
@@ -39,8 +41,35 @@ def _wednesdays(dates: pl.Series) -> pl.Series:
     return pl.date_range(first, last, interval="7d", eager=True).alias("week")
 
 
+def _classes(assets: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The equity indices (by name) and the crypto assets (by ladder rank) of dim_asset rows."""
+    ordered = assets.sort("ladder_rank", "asset", nulls_last=True)
+    equities = sorted(ordered.filter(asset_class=EQUITY_CLASS)["asset"].to_list())
+    return equities, ordered.filter(asset_class=CRYPTO_CLASS)["asset"].to_list()
+
+
+def lead_lag_pairs(assets: pl.DataFrame) -> list[tuple[str, str]]:
+    """The (x, y) series pairs the lead-lag marts correlate.
+
+    Args:
+        assets: rows of marts.dim_asset (``asset``, ``asset_class``, ``ladder_rank``).
+
+    Returns:
+        RUT with each crypto asset and ALTS, then NET_LIQ_CHG_1W with every equity index,
+        crypto asset and ALTS.
+    """
+    equities, crypto = _classes(assets)
+    crypto = [*crypto, ALTS]
+    return [(BENCHMARK, asset) for asset in crypto] + [
+        (NET_LIQUIDITY, asset) for asset in equities + crypto
+    ]
+
+
 def weekly_series(
-    asset_daily: pl.DataFrame, alt_basket: pl.DataFrame, net_liquidity_weekly: pl.DataFrame
+    asset_daily: pl.DataFrame,
+    alt_basket: pl.DataFrame,
+    net_liquidity_weekly: pl.DataFrame,
+    assets: pl.DataFrame,
 ) -> pl.DataFrame:
     """Weekly log returns of every asset and the weekly net liquidity change, on Wednesdays.
 
@@ -49,18 +78,20 @@ def weekly_series(
         alt_basket: rows of marts.fct_alt_basket (``date``, ``index_level``), the ALTS series.
         net_liquidity_weekly: rows of marts.fct_net_liquidity_weekly (``date``,
             ``net_liquidity_usd_bn``).
+        assets: rows of marts.dim_asset: its equity indices and crypto assets get a series.
 
     Returns:
         ``week``, ``asset`` and ``value`` rows: one per asset (and NET_LIQ_CHG_1W) and
         Wednesday, ``value`` null where the change is unknown.
     """
+    equities, crypto = _classes(assets)
     prices = pl.concat(
         [
             asset_daily.filter(
-                pl.col("close_usd").is_not_null() & pl.col("asset").is_in(EQUITIES + CRYPTO)
+                pl.col("close_usd").is_not_null() & pl.col("asset").is_in(equities + crypto)
             ).select("date", "asset", price_level=pl.col("close_usd")),
             alt_basket.filter(pl.col("index_level").is_not_null()).select(
-                "date", asset=pl.lit("ALTS"), price_level=pl.col("index_level")
+                "date", asset=pl.lit(ALTS), price_level=pl.col("index_level")
             ),
         ]
     ).sort("date")

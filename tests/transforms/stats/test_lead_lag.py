@@ -177,7 +177,9 @@ def lead_and_comovement() -> dict[str, dict]:
     lagged = weekly_frame(rut[4:], 0.5 * rut[:-4] + noise)  # BTC(t) = 0.5 RUT(t - 4) + e
     same_week = weekly_frame(rut[4:], 0.5 * rut[4:] + noise)
     return {
-        name: lead_lag_summary(frame).filter(window_kind="full_history").row(0, named=True)
+        name: lead_lag_summary(frame, [("RUT", "BTC")])
+        .filter(window_kind="full_history")
+        .row(0, named=True)
         for name, frame in (("lead", lagged), ("comovement", same_week))
     }
 

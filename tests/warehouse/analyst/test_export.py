@@ -26,7 +26,7 @@ class TestExport:
     def test_every_mart_is_exported_with_its_row_count(self, exported):
         _, manifest, counts = exported
         assert {t.name: t.rows for t in manifest.tables} == counts
-        assert len(counts) == 20  # transforms/marts: 15 models + the 5 fct_thesis_* marts
+        assert len(counts) == 21  # transforms/marts: 16 models + the 5 fct_thesis_* marts
 
     def test_large_marts_are_split_by_year_and_read_back_whole(self, exported):
         """Over 10,000 rows with a date: Hive folders year=2016..2021; small marts: one file."""
