@@ -73,11 +73,12 @@ def alt_universe(klines: pl.DataFrame, params: AltUniverseParams) -> pl.DataFram
     """
     if klines.is_empty():
         return pl.DataFrame(schema=SCHEMA)
-    volume = daily_usd_volume(klines).filter(
-        pl.col("base_asset").map_elements(
-            lambda asset: params.exclusion_reason(asset) is None, return_dtype=pl.Boolean
-        )
-    )
+    excluded = [
+        asset
+        for asset in klines["base_asset"].unique().to_list()
+        if params.exclusion_reason(asset) is not None
+    ]
+    volume = daily_usd_volume(klines).filter(~pl.col("base_asset").is_in(excluded))
     last_day = klines["date"].max()
     spans = klines.group_by("listing_id").agg(pl.col("date").max().alias("last_date"))
     spans = spans.with_columns(
