@@ -23,6 +23,7 @@ where net_liquidity_usd_bn is not null
 order by date desc
 limit 5;"""
 
+DEMO_START = date(2015, 1, 1)
 MARTS = ("marts.fct_net_liquidity", "marts.fct_net_liquidity_weekly", "marts.fct_asset_daily")
 
 
@@ -162,6 +163,16 @@ def demo(
     market: Annotated[str, typer.Option(help=MARKET_HELP)] = "default",
     seed: Annotated[int | None, typer.Option(help=SEED_HELP, show_default=False)] = None,
     effect: Annotated[float | None, typer.Option(help=EFFECT_HELP, show_default=False)] = None,
+    end: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of the synthetic history (default: today); a pinned end builds the "
+            "same warehouse on any day, e.g. to compare `rotation checksums` before and after "
+            "a change",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the full nightly flow over the synthetic history served by the embedded emulator."""
     from flows.emulator import serve_emulator
@@ -169,8 +180,11 @@ def demo(
 
     kinds = _bad_data(bad_data)
     chosen = _market(market, seed, effect)
+    last = end.date() if end else datetime.now(UTC).date()
+    if last < DEMO_START:
+        _fail(ConfigError(f"--end {last} is before the demo's first day, {DEMO_START}"), 2)
     with (
-        serve_emulator(bad_data=kinds, **chosen) as emu,
+        serve_emulator(today=last if end else None, bad_data=kinds, **chosen) as emu,
         settings_env(emu.settings_overrides()),
     ):
         if emu.data_origin == "synthetic":
@@ -183,7 +197,7 @@ def demo(
                 f"starting the embedded API emulator: {emu.data_origin} "
                 "(meta.runs labels the run 'synthetic')"
             )
-        _run(date(2015, 1, 1), datetime.now(UTC).date(), "demo")
+        _run(DEMO_START, last, "demo")
 
 
 @app.command()
@@ -267,6 +281,19 @@ def status() -> None:
     path = _published()
     with connect_published(path) as con:
         make_console().print(status_group(warehouse_status(con, path)))
+
+
+@app.command()
+def checksums() -> None:
+    """Print every raw, staging and mart table's row count and content hash (load ids and times
+    left out): two warehouses holding the same data print the same lines, so `diff` compares
+    two builds."""
+    from warehouse.analyst.connection import connect_published
+    from warehouse.db import content_checksums
+
+    with connect_published(_published()) as con:
+        for table, (rows, digest) in sorted(content_checksums(con).items()):
+            typer.echo(f"{table}\t{rows}\t{digest}")
 
 
 @app.command()

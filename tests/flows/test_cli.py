@@ -17,7 +17,7 @@ from flows.errors import PublishError
 from flows.progress import subscribe
 from flows.settings import settings_env
 from tests.conftest import WITHOUT_ARCHIVE
-from warehouse.db import connect
+from warehouse.db import connect, content_checksums
 from warehouse.publish import next_path, run_lock
 
 pytestmark = pytest.mark.flow
@@ -169,21 +169,48 @@ class TestDemo:
     def test_demo_builds_every_mart_from_the_emulator_and_says_where_the_data_is(
         self, prefect_harness, tmp_path
     ):
-        """`rotation demo`: exit 0, synthetic label, counts, warehouse path, example query."""
+        """`rotation demo --end`: exit 0, synthetic label, counts, warehouse path, example query;
+        the history (the emulator's and the run's) ends on the pinned day, the archive included."""
         warehouse = tmp_path / "rotation.duckdb"
         with settings_env({"warehouse": warehouse}):
-            result = runner.invoke(app, ["demo"])
+            result = runner.invoke(app, ["demo", "--end", "2019-06-30"])
         assert result.exit_code == 0, result.output
         assert "SYNTHETIC" in result.output
         assert f"warehouse: {warehouse}" in result.output
         assert 'uv run rotation query "select date, net_liquidity_usd_bn' in result.output
         with connect(warehouse, read_only=True) as con:
-            first, origin = con.execute(
-                "select window_start, data_origin from meta.runs"
+            *window, origin = con.execute(
+                "select window_start, window_end, data_origin from meta.runs"
             ).fetchone()
-            for mart in ("fct_net_liquidity", "fct_net_liquidity_weekly", "fct_asset_daily"):
+            for mart in ("fct_net_liquidity", "fct_net_liquidity_weekly", "fct_alt_universe"):
                 assert con.execute(f"select count(*) from marts.{mart}").fetchone()[0] > 0
-        assert (first, origin) == (date(2015, 1, 1), "synthetic")
+            (last_day,) = con.execute("select max(date) from marts.fct_asset_daily").fetchone()
+            delisted = con.execute(
+                "select distinct asset from marts.fct_alt_universe where delisted_date is not null"
+            ).fetchall()
+        assert window == [date(2015, 1, 1), date(2019, 6, 30)]
+        assert origin == "synthetic"
+        assert last_day == date(2019, 6, 30)
+        assert ("BCC@2017-08-01",) in delisted  # a coin that delisted inside the history
+
+    def test_demo_refuses_an_end_before_its_first_day(self):
+        result = runner.invoke(app, ["demo", "--end", "2014-12-31"])
+        assert result.exit_code == 2
+        assert "--end 2014-12-31 is before the demo's first day, 2015-01-01" in result.output
+
+
+class TestChecksums:
+    def test_checksums_print_each_tables_rows_and_content_hash(self, published):
+        """One tab-separated line per raw, staging and mart table, as content_checksums says."""
+        warehouse, _ = published
+        result = invoke_on(warehouse, "checksums")
+        assert result.exit_code == 0, result.output
+        lines = [line.split("\t") for line in result.output.splitlines()]
+        with connect(warehouse, read_only=True) as con:
+            expected = content_checksums(con)
+        assert {table: (int(rows), int(digest)) for table, rows, digest in lines} == expected
+        assert [table for table, *_ in lines] == sorted(expected)
+        assert expected["marts.fct_net_liquidity"][0] > 0
 
 
 class TestStatus:
