@@ -20,7 +20,7 @@ demo: sync
 # rotation-pool, `prefect deploy --all` and a worker. Ctrl-C stops the worker, then the server.
 .PHONY: serve
 serve: sync
-	@$(UV) run --frozen python -m flows.serve
+	@$(UV) run --frozen python -m rotation_cli.serve
 
 # The report's browser test drives Debian's chromium; install it when missing (needs root and the
 # Debian mirror). A failure is tolerated: that test then skips, saying why.

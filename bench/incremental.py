@@ -64,10 +64,10 @@ def _stages(events: list[tuple[str, float]], end: float) -> dict[str, float]:
 
 
 def main(folder: Path) -> None:
-    from flows.emulator import serve_emulator
+    from emulator import serve_emulator
     from flows.nightly import nightly
-    from flows.progress import subscribe
-    from flows.settings import settings_env
+    from rotation_kernel.progress import subscribe
+    from rotation_kernel.settings import settings_env
 
     warehouse = folder / "rotation.duckdb"
     day = datetime.now(UTC).date() - timedelta(days=2)

@@ -1,7 +1,7 @@
 """The load paths the benchmark compares, all reading the same spooled pages into a fresh warehouse.
 
 - ``ours``: the project's load path: each stream's pages spooled as JSON with its source's
-  reader (flows/sources), typed by DuckDB in bounded batches, validated by the GX suite
+  reader (sources/), typed by DuckDB in bounded batches, validated by the GX suite
   (expectations.validate_batch, on the Arrow batch) and MERGEd (warehouse.load.load_stream);
 - ``ours_no_validation``: the same without the GX gate, to isolate validation's share;
 - ``read_json``: DuckDB's own reader, one ``INSERT ... SELECT`` per stream with plain casts and
@@ -26,9 +26,9 @@ import duckdb
 import orjson
 
 from bench.payloads import Dataset
-from flows.sources import binance, fred, treasury_dts
-from flows.sources._contract import LoadContract
-from flows.sources._json_sql import JsonReader
+from sources import binance, fred, treasury_dts
+from rotation_kernel.contract import LoadContract
+from rotation_kernel.json_sql import JsonReader
 from warehouse.db import bootstrap, connect, duckdb_type
 from warehouse.spool import SpooledStream
 

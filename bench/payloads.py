@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from flows.sources.treasury_dts import ERAS
+from sources.treasury_dts import ERAS
 
 KLINES_PAGE = 1000  # Binance's maximum `limit`
 MINUTE_MS = 60_000

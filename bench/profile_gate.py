@@ -25,7 +25,7 @@ from pathlib import Path
 from bench import payloads
 from bench.paths import TARGETS, window
 from bench.report import write_section
-from flows.sources.binance import CONTRACT_1M
+from sources.binance import CONTRACT_1M
 from warehouse.db import bootstrap, connect
 from warehouse.spool import SpooledStream
 

@@ -232,7 +232,7 @@ def _notes(ratios: dict[str, dict[str, float]], incremental: dict | None) -> lis
         "(45 x ~20 ms): now one per source; (3) Great Expectations was imported with the "
         "flow module (~6 s of CPU): it is now imported on first use, and `rotation run` "
         "imports it while Prefect's temporary server starts in its own process "
-        "(`flows/startup.py`)."
+        "(`rotation_cli/startup.py`)."
     )
     return lines
 

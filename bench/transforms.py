@@ -6,7 +6,7 @@ Run from the repository root:
     uv run python -m bench.transforms --no-write # measure and print only
 
 The demo history is the synthetic market from 2015-01-01 to today, loaded straight into the raw
-tables of an in-memory warehouse (tests/transforms/market_warehouse.py: no HTTP, no Prefect).
+tables of an in-memory warehouse (rotation_cli/market_warehouse.py: no HTTP, no Prefect).
 Longer histories tile it backwards in whole 52-week blocks. Each scale is timed end to end
 (``run_transforms``: every staging view and mart) and per model, best of ``--repeats`` runs.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.transforms.market_warehouse import market_warehouse
+from rotation_cli.market_warehouse import market_warehouse
 from warehouse.transform import build_order, discover_models, run_audits, run_transforms
 
 TILING_SEAM_AUDIT = "fct_asset_daily__no_missing_nyse_session"

@@ -58,10 +58,10 @@ def timed(fn, repeats: int) -> tuple[float, object]:
 
 def extract_demo(today: date) -> dict[str, dict[str, list[pl.DataFrame]]]:
     """source -> stream -> parsed pages, fetched from the emulator by the real extractors."""
-    from flows.catalog import SOURCES
-    from flows.emulator import serve_emulator
-    from flows.settings import load_settings
-    from flows.sources._http import HttpClient
+    from sources.catalog import SOURCES
+    from emulator import serve_emulator
+    from rotation_kernel.settings import load_settings
+    from sources._http import HttpClient
 
     pages: dict[str, dict[str, list[pl.DataFrame]]] = {}
     with serve_emulator(today=today) as emu:
@@ -83,7 +83,7 @@ def load_all(batches: dict[str, dict[str, list[pl.DataFrame]]], window) -> dict[
         record); ``spool``: seconds writing the pages to Parquet (done by the flow's extract
         step); ``rows``: rows loaded.
     """
-    from flows.catalog import SOURCES, contracts
+    from sources.catalog import SOURCES, contracts
     from warehouse.db import bootstrap, connect
     from warehouse.load import load_stream
     from warehouse.spool import Spool
@@ -118,7 +118,7 @@ def validate_all(batches, window, run_date) -> dict[str, float]:
     """Validate each resource's batch (all streams concatenated); ``validate_batch`` seconds
     per resource (conversion to pandas included, the concatenation not)."""
     from expectations import validate_batch
-    from flows.catalog import SOURCES
+    from sources.catalog import SOURCES
 
     seconds = {}
     for source, streams in batches.items():
@@ -133,7 +133,7 @@ def validate_all(batches, window, run_date) -> dict[str, float]:
 
 def big_klines() -> pl.DataFrame:
     """BIG_SYMBOLS x BIG_DAYS clean daily candles from 2015-01-01, ``binance.CONTRACT.schema``."""
-    from flows.sources import binance
+    from sources import binance
 
     n = BIG_SYMBOLS * BIG_DAYS
     rng = np.random.default_rng(20150101)
@@ -166,7 +166,7 @@ def attribution_strategies(frame: pl.DataFrame, window, repeats: int) -> dict[st
     from expectations import validate_batch
     from expectations.engine import engine
     from expectations.frames import to_pandas
-    from flows.sources import binance
+    from sources import binance
 
     contract = binance.CONTRACT
     bad = frame.with_columns(
@@ -211,7 +211,7 @@ def attribution_strategies(frame: pl.DataFrame, window, repeats: int) -> dict[st
 def every_row_bad(frame: pl.DataFrame, window) -> float:
     """Seconds to validate ``frame`` when every row breaks one expectation (low below zero)."""
     from expectations import validate_batch
-    from flows.sources import binance
+    from sources import binance
 
     bad = frame.with_columns(low=-pl.col("low"), open=pl.col("high"), close=pl.col("high"))
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from expectations.engine import engine, run_suite
 from expectations.frames import to_pandas
 from expectations.results import BLOCK, WARN, BatchValidation, ExpectationResult
 from expectations.suites import MART_SUITES, RAW_SUITES, SuiteSpec
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 
 
 def _stream_rows(frame: pl.DataFrame, stream_column: str | None, default: str | None):

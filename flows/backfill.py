@@ -16,11 +16,11 @@ from typing import Literal
 
 from prefect import flow, get_run_logger
 
-from flows.errors import ConfigError
+from rotation_kernel.errors import ConfigError
 from flows.hooks import notify_on_failure
 from flows.nightly import RunSummary, nightly
-from flows.progress import emit
-from flows.settings import load_settings
+from rotation_kernel.progress import emit
+from rotation_kernel.settings import load_settings
 from warehouse.db import connect
 
 Chunk = Literal["year", "quarter", "month"]

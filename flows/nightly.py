@@ -17,9 +17,9 @@ from prefect.task_runners import TaskRunner
 
 import expectations
 from flows.artifacts import publish_artifacts, validation_failures, watermarks
-from flows.catalog import ALL_SOURCES as SOURCES
-from flows.catalog import BULK_SOURCES, contracts, fred_unit_rows, streams
-from flows.errors import PipelineError
+from sources.catalog import ALL_SOURCES as SOURCES
+from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, streams
+from rotation_kernel.errors import PipelineError
 from flows.hooks import notify_on_failure
 from flows.policy import (
     CACHE_EXPIRATION,
@@ -32,9 +32,9 @@ from flows.policy import (
     task_options,
     window_is_closed,
 )
-from flows.progress import emit
+from rotation_kernel.progress import emit
 from flows.runlog import source_logger
-from flows.settings import Settings, load_settings
+from rotation_kernel.settings import Settings, load_settings
 from flows.tasks import (
     GateOutcome,
     bulk_load_resource,

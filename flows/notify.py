@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from flows.settings import Settings, load_settings
-from flows.sources._http import REDACTED, USER_AGENT, redact_query_text, sanitize_text
+from rotation_kernel.settings import Settings, load_settings
+from sources._http import REDACTED, USER_AGENT, redact_query_text, sanitize_text
 
 log = logging.getLogger("rotation.notify")
 

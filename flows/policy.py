@@ -2,7 +2,7 @@
 
 Two layers retry, and they never multiply into a storm:
 
-* ``flows/sources/_http.py`` retries one *request*: 429/5xx/timeouts/resets, honouring
+* ``sources/_http.py`` retries one *request*: 429/5xx/timeouts/resets, honouring
   ``Retry-After``, up to ``http_max_attempts`` with capped exponential backoff. Seconds-scale
   blips end here.
 * The extract *task* retries the whole *stream* (its spool restarts from page one) only when
@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 from prefect.tasks import exponential_backoff
 
-from flows.errors import SchemaDriftError, SourceAPIError, SourceHTTPError, VenueUnavailableError
-from flows.settings import Settings
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError, SourceHTTPError, VenueUnavailableError
+from rotation_kernel.settings import Settings
 
 
 @dataclass(frozen=True)

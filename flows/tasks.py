@@ -12,9 +12,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 import expectations
-from flows.catalog import ALL_SOURCES as SOURCES
-from flows.catalog import extractor, fallbacks
-from flows.errors import (
+from sources.catalog import ALL_SOURCES as SOURCES
+from sources.catalog import extractor, fallbacks
+from rotation_kernel.errors import (
     AuditError,
     PipelineError,
     SchemaDriftError,
@@ -24,11 +24,11 @@ from flows.errors import (
     VenueUnavailableError,
 )
 from flows.policy import host_slot
-from flows.progress import emit
+from rotation_kernel.progress import emit
 from flows.runlog import source_logger
-from flows.settings import load_settings
-from flows.sources._contract import LoadContract
-from flows.sources._http import HttpClient
+from rotation_kernel.settings import load_settings
+from rotation_kernel.contract import LoadContract
+from sources._http import HttpClient
 from warehouse.bulk import bulk_load
 from warehouse.load import LoadResult, load_stream
 from warehouse.quarantine import quarantine_stream, record_validation

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.catalog import SOURCES
-from flows.emulator import serve_emulator
-from flows.settings import settings_env
+from sources.catalog import SOURCES
+from emulator import serve_emulator
+from rotation_kernel.settings import settings_env
 
 # Short enough to keep the suite fast, long enough to cross the 2022-04-18 DTS era boundary.
 FLOW_START = date(2022, 1, 1)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from warehouse.analyst.connection import connect_published as connect
+from rotation_analyst.connection import connect_published as connect
 
 __all__ = ["connect"]

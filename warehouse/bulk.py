@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from flows.sources._contract import LoadContract
-from flows.sources._json_sql import literal
+from rotation_kernel.contract import LoadContract
+from rotation_kernel.json_sql import literal
 from warehouse.db import rollback
 from warehouse.load import Gate, LoadResult, insert_sql, load_stream
 from warehouse.spool import Part, SpooledStream, groups_of, typed_sql

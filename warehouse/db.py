@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 
 SCHEMAS = ("raw", "staging", "marts", "meta")
 LOAD_COLUMNS = {"_load_id": "VARCHAR", "_loaded_at": "TIMESTAMP WITH TIME ZONE"}

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pyarrow as pa
 
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 from warehouse.db import history_table, rollback
 from warehouse.spool import SpooledStream
 from warehouse.stage import BATCH_PAGES, drop_staged, stage

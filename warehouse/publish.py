@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.errors import PublishError
+from rotation_kernel.errors import PublishError
 from warehouse.db import connect
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 from warehouse.db import duckdb_type
 from warehouse.spool import SpooledStream
 

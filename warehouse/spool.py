@@ -17,9 +17,9 @@ from typing import Literal
 
 import polars as pl
 
-from flows.errors import SchemaDriftError
-from flows.sources._contract import LoadContract
-from flows.sources._json_sql import JsonReader, RawPage
+from rotation_kernel.errors import SchemaDriftError
+from rotation_kernel.contract import LoadContract
+from rotation_kernel.json_sql import JsonReader, RawPage
 
 SpoolFormat = Literal["parquet", "json"]
 
@@ -115,7 +115,7 @@ def typed_sql(contract: LoadContract, spooled: SpooledStream, *, checked: bool =
     Args:
         contract: the raw table's contract.
         spooled: the stream (its format and reader decide the SQL).
-        checked: a json stream's checked form (see ``flows.sources._json_sql.typed``).
+        checked: a json stream's checked form (see ``rotation_kernel.json_sql.typed``).
 
     Returns:
         SQL taking one parameter, ``$files``.

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows.errors import SchemaDriftError
-from flows.sources._contract import LoadContract
-from flows.sources._json_sql import drift_error, literal, names_no_field
+from rotation_kernel.errors import SchemaDriftError
+from rotation_kernel.contract import LoadContract
+from rotation_kernel.json_sql import drift_error, literal, names_no_field
 from warehouse.spool import SpooledStream, typed_sql
 
 # Pages per batch: 500 Binance pages are 500,000 klines, ~65 MB of JSON and ~50 MB typed.

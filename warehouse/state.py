@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 
 
 def get_watermark(

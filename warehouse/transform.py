@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.errors import PipelineError
+from rotation_kernel.errors import PipelineError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TRANSFORMS_ROOT = REPO_ROOT / "transforms"

@@ -1,6 +1,6 @@
 """Custom expectation: every DTS record_date carries exactly one TGA closing balance.
 
-Which row holds the day's close depends on the era (see ``flows.sources.treasury_dts.ERAS``
+Which row holds the day's close depends on the era (see ``sources.treasury_dts.ERAS``
 and staging/stg_treasury_tga.sql): the account name changed twice, and from 2022-04-18 the
 close sits in ``open_today_bal`` of the "Closing Balance" row while ``close_today_bal`` is
 null. A row counts as the close when its account name is its era's AND its era's balance
@@ -21,7 +21,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 )
 
 from expectations.custom.sentence import MULTICOLUMN_DOMAIN_KEYS, RendersSentence
-from flows.sources.treasury_dts import ERAS
+from sources.treasury_dts import ERAS
 
 METRIC = "multicolumn_values.one_tga_closing_balance_per_date"
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import Emulator, serve_emulator
+from emulator import Emulator, serve_emulator
 
 TODAY = date(2025, 7, 11)  # a Friday: the last weekly H.4.1 Wednesday is 2025-07-09
 NOW = datetime(2025, 7, 11, 15, 30, tzinfo=UTC)  # 15:30 UTC: the BTC candle of the day is open

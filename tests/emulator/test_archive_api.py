@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import Emulator, serve_emulator
-from flows.emulator.coin_universe import archive_symbols
+from emulator import Emulator, serve_emulator
+from emulator.coin_universe import archive_symbols
 from tests.emulator.conftest import NOW, TODAY
 
 NS = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
@@ -204,9 +204,9 @@ class TestBadChecksum:
 
 class TestTheRealClient:
     def test_the_archive_client_reads_a_delisted_coin_end_to_end(self, archive: Emulator) -> None:
-        """flows.sources.binance_archive pages the listing, verifies and parses FTT's last file."""
-        from flows.sources import binance_archive
-        from flows.sources._http import HttpClient
+        """sources.binance_archive pages the listing, verifies and parses FTT's last file."""
+        from sources import binance_archive
+        from sources._http import HttpClient
 
         http = HttpClient()
         listing = archive.base_urls["binance_archive_listing_url"]

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import Emulator, serve_emulator
-from flows.emulator.bad_data import BAD_DATA_KINDS
+from emulator import Emulator, serve_emulator
+from emulator.bad_data import BAD_DATA_KINDS
 from tests.emulator.conftest import NOW, TODAY
 
 DAY_MS = 86_400_000

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
+from emulator import serve_emulator
 from tests.emulator.conftest import NOW, TODAY
 
 DAY_MS = 86_400_000

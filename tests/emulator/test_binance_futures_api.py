@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
+from emulator import serve_emulator
 from tests.emulator.conftest import NOW, TODAY
 
 DAY_MS = 86_400_000

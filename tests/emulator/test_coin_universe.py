@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from flows.emulator.archive_market import archive_candles, symbol_candles
-from flows.emulator.coin_universe import EXCLUDED_CATEGORIES, PAIRS, archive_symbols, pairs_of
-from flows.emulator.crypto import COINS
-from flows.emulator.market import DEFAULT_SEED, market_for
+from emulator.archive_market import archive_candles, symbol_candles
+from emulator.coin_universe import EXCLUDED_CATEGORIES, PAIRS, archive_symbols, pairs_of
+from emulator.crypto import COINS
+from emulator.market import DEFAULT_SEED, market_for
 
 DYING = [
     pytest.param("BCCUSDT", date(2018, 3, 1), id="bcc"),

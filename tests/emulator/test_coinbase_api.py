@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
+from emulator import serve_emulator
 from tests.emulator.conftest import TODAY
 
 DAY_S = 86_400

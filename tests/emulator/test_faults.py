@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
-from flows.emulator.faults import Fault, FaultPlan, retry_after_header
-from flows.emulator.payload_faults import HTML_ERROR_PAGE, PAYLOAD_FAULTS
+from emulator import serve_emulator
+from emulator.faults import Fault, FaultPlan, retry_after_header
+from emulator.payload_faults import HTML_ERROR_PAGE, PAYLOAD_FAULTS
 from tests.emulator.conftest import DTS_PATH, NOW, TODAY
 
 KLINES = "/api/v3/klines"

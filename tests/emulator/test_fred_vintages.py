@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
+from emulator import serve_emulator
 from tests.emulator.conftest import TODAY
 
 EVER = {"realtime_start": "2015-01-01", "realtime_end": "9999-12-31"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
+from emulator import serve_emulator
 from tests.emulator.conftest import NOW, TODAY
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import Emulator, serve_emulator
+from emulator import Emulator, serve_emulator
 
 EARLIER = date(2024, 1, 10)
 LATER = date(2025, 7, 11)

@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from flows.emulator.calendars import federal_business, nyse_open
-from flows.emulator.market import DEFAULT_SEED, Market, build_market
+from emulator.calendars import federal_business, nyse_open
+from emulator.market import DEFAULT_SEED, Market, build_market
 
 
 @pytest.fixture(scope="module")

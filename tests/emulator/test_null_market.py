@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
-from flows.emulator.crypto import COINS
-from flows.emulator.equities import IMPULSE_LAG_DAYS, liquidity_impulse
-from flows.emulator.market import DEFAULT_SEED, Market, build_market, market_for
-from flows.emulator.noise import fat_tailed, garch_volatility, smooth, stream
+from emulator import serve_emulator
+from emulator.crypto import COINS
+from emulator.equities import IMPULSE_LAG_DAYS, liquidity_impulse
+from emulator.market import DEFAULT_SEED, Market, build_market, market_for
+from emulator.noise import fat_tailed, garch_volatility, smooth, stream
 
 SEEDS = (DEFAULT_SEED, 7)
 # Every coin tested below trades from here (ADA's first day is 2018-04-17); about 6,460 days.

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from flows.emulator import serve_emulator
-from flows.settings import load_settings
+from emulator import serve_emulator
+from rotation_kernel.settings import load_settings
 from tests.emulator.conftest import NOW, TODAY
 
 

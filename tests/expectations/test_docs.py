@@ -8,7 +8,7 @@ import pytest
 from expectations import build_data_docs
 from expectations.engine import reset_engine
 from expectations.suites import MART_SUITES, RAW_SUITES
-from flows.sources import binance
+from sources import binance
 from tests.expectations.conftest import klines, validate
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from expectations.custom.key import key_unique, strictly_increasing
 from expectations.frames import to_pandas
-from flows.sources import binance
+from sources import binance
 from tests.expectations.conftest import failed, klines, validate
 
 

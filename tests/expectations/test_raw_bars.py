@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from flows.sources import binance, yahoo_chart
+from sources import binance, yahoo_chart
 from tests.expectations.conftest import (
     chart,
     days,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from flows.sources import fred, treasury_dts
+from sources import fred, treasury_dts
 from tests.expectations.conftest import (
     cash_table,
     dts_rows,

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from expectations.suites import RAW_SUITES
-from flows.sources import binance, fred, treasury_dts, yahoo_chart
+from sources import binance, fred, treasury_dts, yahoo_chart
 from tests.expectations.conftest import (
     RUN_ID,
     cash_table,

@@ -6,7 +6,7 @@ import pytest
 
 from expectations.attribution import describe
 from expectations.suites import MART_SUITES, RAW_SUITES
-from flows.catalog import contracts
+from sources.catalog import contracts
 
 ALL = {**RAW_SUITES, **MART_SUITES}
 

@@ -10,7 +10,7 @@ import pytest
 from expectations.custom.freshness import lag_days
 from expectations.custom.gaps import date_step_within
 from expectations.custom.jump import within_rolling_jump
-from flows.sources import binance, fred, treasury_dts
+from sources import binance, fred, treasury_dts
 from tests.expectations.conftest import (
     cash_table,
     days,

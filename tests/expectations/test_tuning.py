@@ -10,7 +10,7 @@ from great_expectations.expectations.expectation import Expectation
 
 from expectations import tuning
 from expectations.engine import engine
-from flows.sources import binance
+from sources import binance
 from tests.expectations.conftest import failed, klines, set_value, validate
 
 

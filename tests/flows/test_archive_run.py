@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from flows.nightly import nightly
-from flows.settings import settings_env
+from rotation_kernel.settings import settings_env
 from tests.conftest import pipeline_overrides
 from warehouse.db import connect, table_checksum
 

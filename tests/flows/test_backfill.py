@@ -8,9 +8,9 @@ import pytest
 
 import flows.backfill
 from flows.backfill import backfill, split_chunks
-from flows.errors import ConfigError, PipelineError
+from rotation_kernel.errors import ConfigError, PipelineError
 from flows.nightly import nightly
-from flows.settings import settings_env
+from rotation_kernel.settings import settings_env
 from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect, content_checksums
 

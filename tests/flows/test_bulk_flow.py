@@ -11,8 +11,8 @@ import expectations
 import flows.nightly
 from expectations.results import BatchValidation
 from flows.nightly import nightly
-from flows.settings import settings_env
-from flows.sources.binance import CONTRACT_1M
+from rotation_kernel.settings import settings_env
+from sources.binance import CONTRACT_1M
 from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect
 from warehouse.quarantine import quarantine_table

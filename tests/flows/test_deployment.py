@@ -1,4 +1,4 @@
-"""The deployments on a real Prefect server: `python -m flows.serve` starts the server, pool,
+"""The deployments on a real Prefect server: `python -m rotation_cli.serve` starts the server, pool,
 deployments and worker in subprocesses; a triggered nightly run completes on the emulator."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ DEADLINE_S = 300
 
 @dataclass
 class Served:
-    """A running `python -m flows.serve` and what the test measured about it."""
+    """A running `python -m rotation_cli.serve` and what the test measured about it."""
 
     proc: subprocess.Popen
     api_url: str
@@ -68,7 +68,7 @@ def poll(check: Callable[[], object], timeout_s: float, what: str, served: Serve
             return result
         if served.proc.poll() is not None:
             pytest.fail(
-                f"flows.serve exited ({served.proc.returncode}) while waiting for {what}:\n"
+                f"rotation_cli.serve exited ({served.proc.returncode}) while waiting for {what}:\n"
                 f"{served.output()}"
             )
         # The flow run lives in the worker's process: its state is only visible through
@@ -104,14 +104,14 @@ def alive(process: psutil.Process) -> bool:
 
 
 def snapshot(served: Served) -> None:
-    """Remember every process below flows.serve, with its command line."""
+    """Remember every process below rotation_cli.serve, with its command line."""
     for process in psutil.Process(served.proc.pid).children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):
             served.descendants.setdefault(process, " ".join(process.cmdline()))
 
 
 def stop(served: Served) -> list[str]:
-    """Ctrl-C for flows.serve, then SIGKILL for whatever it left alive.
+    """Ctrl-C for rotation_cli.serve, then SIGKILL for whatever it left alive.
 
     Returns:
         The command lines of the processes that survived the Ctrl-C (and were killed here).
@@ -140,7 +140,7 @@ def served(emulator, tmp_path_factory, request) -> Iterator[Served]:
     started = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flows.serve", "--no-ui", "--port", str(port), "--home", home],
+            [sys.executable, "-m", "rotation_cli.serve", "--no-ui", "--port", str(port), "--home", home],
             cwd=ROOT,
             env=worker_env(emulator, tmp / "warehouse" / "rotation.duckdb"),
             stdout=out,
@@ -167,7 +167,7 @@ def served(emulator, tmp_path_factory, request) -> Iterator[Served]:
         )
         if reporter is not None and capture is not None:
             with capture.global_and_fixture_disabled():
-                reporter.write_line(f"\n[integration] flows.serve + nightly timings: {report}")
+                reporter.write_line(f"\n[integration] rotation_cli.serve + nightly timings: {report}")
 
 
 def markdown_table(markdown: str, header: str) -> dict[str, list[int]]:
@@ -252,7 +252,7 @@ class TestNightlyDeployment:
         assert {"raw.fred__observations", "raw.yahoo__chart", "raw.binance__klines"} <= set(loaded)
 
     def test_ctrl_c_stops_the_worker_then_the_server_and_leaves_no_process(self, served):
-        """SIGINT to flows.serve: exit code 0, both children gone, nothing orphaned."""
+        """SIGINT to rotation_cli.serve: exit code 0, both children gone, nothing orphaned."""
         commands = sorted(served.descendants.values())
         stopping = time.monotonic()
         survivors = stop(served)

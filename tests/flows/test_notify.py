@@ -13,7 +13,7 @@ import pytest
 from werkzeug import Response
 
 from flows.notify import EVENT, build_payload, notify_failure, webhook_label
-from flows.settings import Settings
+from rotation_kernel.settings import Settings
 
 FRED_KEY = "fredkey0123456789abcdef"
 HOOK_PATH = "/services/T000/B000/hooktoken42"

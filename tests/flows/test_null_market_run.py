@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows.emulator import serve_emulator
-from flows.emulator.market import build_market
+from emulator import serve_emulator
+from emulator.market import build_market
 from flows.nightly import nightly
-from flows.settings import settings_env
+from rotation_kernel.settings import settings_env
 from tests.conftest import pipeline_overrides
 from warehouse.db import connect
 

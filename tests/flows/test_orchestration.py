@@ -16,14 +16,14 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 
 import flows.nightly
 from flows import policy
-from flows.errors import (
+from rotation_kernel.errors import (
     SchemaDriftError,
     SourceAPIError,
     SourceHTTPError,
     VenueUnavailableError,
 )
 from flows.nightly import nightly
-from flows.settings import load_settings, settings_env
+from rotation_kernel.settings import load_settings, settings_env
 from warehouse.db import connect
 
 pytestmark = pytest.mark.flow
@@ -160,7 +160,7 @@ class TestHostLimits:
     def test_every_source_names_its_api_and_the_minute_klines_share_binance_s(self):
         """Each source the catalog can run maps to a base URL (else its run fails with a
         KeyError before extracting); the 1-minute klines take Binance's slots and policy."""
-        from flows.catalog import ALL_SOURCES
+        from sources.catalog import ALL_SOURCES
 
         settings = load_settings()
         assert {s: policy.api_of(s, settings) for s in ALL_SOURCES}["binance_klines_1m"] == (

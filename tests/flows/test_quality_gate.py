@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows.catalog import SOURCES
+from sources.catalog import SOURCES
 from flows.nightly import nightly
-from flows.settings import settings_env
+from rotation_kernel.settings import settings_env
 from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect, table_checksum
 from warehouse.quarantine import quarantine_table

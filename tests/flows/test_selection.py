@@ -6,9 +6,9 @@ from datetime import date
 
 import duckdb
 
-from flows.catalog import contracts, fred_unit_rows, streams
+from sources.catalog import contracts, fred_unit_rows, streams
 from flows.nightly import plan_windows
-from flows.settings import load_settings, settings_env
+from rotation_kernel.settings import load_settings, settings_env
 from warehouse.db import bootstrap
 
 

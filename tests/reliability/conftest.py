@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.emulator import Emulator
+from emulator import Emulator
 from flows.nightly import nightly
-from flows.settings import Settings, load_settings, settings_env
-from flows.sources._http import HttpClient
+from rotation_kernel.settings import Settings, load_settings, settings_env
+from sources._http import HttpClient
 from tests.conftest import FLOW_START
 from tests.conftest import pipeline_overrides as flow_overrides
 from tests.sources.conftest import FakeClock
@@ -98,7 +98,7 @@ def pipeline_overrides(emulator: Emulator, warehouse: Path, **extra: object) -> 
         **extra: more settings (e.g. ``fred_api_key``).
 
     Returns:
-        The overrides for :func:`flows.settings.settings_env`.
+        The overrides for :func:`rotation_kernel.settings.settings_env`.
     """
     return {**flow_overrides(emulator, warehouse), **extra}
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import flows.nightly
 import flows.tasks
-from flows.emulator import Emulator, serve_emulator
-from flows.settings import settings_env
+from emulator import Emulator, serve_emulator
+from rotation_kernel.settings import settings_env
 from tests.conftest import WITHOUT_ARCHIVE
 
 # What a soak run may meet; transient ones must heal within the run, the rest fail a stream.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from flows.nightly import RunSummary, nightly
-from flows.settings import settings_env
+from rotation_kernel.settings import settings_env
 from tests.conftest import FLOW_START
 from tests.reliability.conftest import pipeline_overrides, today
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows.emulator import serve_emulator
-from flows.emulator.fred_series import series_history
-from flows.emulator.market import DEFAULT_SEED
+from emulator import serve_emulator
+from emulator.fred_series import series_history
+from emulator.market import DEFAULT_SEED
 from flows.nightly import RunSummary, nightly
-from flows.settings import settings_env
-from flows.sources import binance, fred, treasury_dts
+from rotation_kernel.settings import settings_env
+from sources import binance, fred, treasury_dts
 from tests.reliability.conftest import base_tables, pipeline_overrides
 from warehouse.db import connect, list_tables
 
@@ -222,7 +222,7 @@ class TestUnfinishedCandle:
 class TestOverlappingWindows:
     def test_run_2_re_reads_its_lookback_without_doubling_a_row(self, two_runs):
         """Every raw table has one row per primary key after the overlapping second run."""
-        from flows.catalog import contracts
+        from sources.catalog import contracts
 
         with connect(two_runs.warehouse, read_only=True) as con:
             doubled = {

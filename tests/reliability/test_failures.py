@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 import flows.tasks
-from flows.errors import PipelineError
+from rotation_kernel.errors import PipelineError
 from flows.nightly import nightly
 from tests.conftest import FLOW_START
 from warehouse.db import connect

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from flows.errors import SourceHTTPError
-from flows.sources import binance, fred
+from rotation_kernel.errors import SourceHTTPError
+from sources import binance, fred
 from tests.reliability.conftest import WINDOW
 from tests.sources.conftest import CLOCK_START
 

@@ -21,9 +21,9 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 import warehouse.publish as publish_module
-from flows.errors import PublishError
+from rotation_kernel.errors import PublishError
 from flows.nightly import RunSummary, nightly
-from flows.settings import settings_env
+from rotation_kernel.settings import settings_env
 from tests.conftest import FLOW_START
 from tests.reliability.conftest import (
     Baseline,

@@ -16,9 +16,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, LogFilter
 from prefect.logging.handlers import APILogHandler
 
-from flows.catalog import contracts
-from flows.errors import ConfigError
-from flows.settings import load_settings
+from sources.catalog import contracts
+from rotation_kernel.errors import ConfigError
+from rotation_kernel.settings import load_settings
 from tests.reliability.faulty_run import SECRET_KEY
 from warehouse.db import connect, list_tables
 

@@ -1,1 +1,1 @@
-"""Tests for flows/sources: wire parsing, paging and HTTP faults against a local server."""
+"""Tests for sources/: wire parsing, paging and HTTP faults against a local server."""

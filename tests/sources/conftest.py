@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from flows.settings import Settings
-from flows.sources._http import HttpClient
-from flows.sources._ratelimit import RateLimits, RatePolicy
+from rotation_kernel.settings import Settings
+from sources._http import HttpClient
+from sources._ratelimit import RateLimits, RatePolicy
 
 # A minute boundary (2024-03-01 12:00:00 UTC): Binance's weight windows are UTC minutes.
 CLOCK_START = 1_709_294_400.0

@@ -9,8 +9,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.sources._contract import LoadContract
-from flows.sources._json_sql import JsonReader, RawPage
+from rotation_kernel.contract import LoadContract
+from rotation_kernel.json_sql import JsonReader, RawPage
 from warehouse.spool import Spool
 from warehouse.stage import stage
 

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SchemaDriftError, SourceAPIError
-from flows.sources import binance
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError
+from sources import binance
 
 from . import routes, wire
 from .pages import typed_pages, typed_raw

@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 from pytest_httpserver import HTTPServer
 
-from flows.errors import ChecksumMismatchError, SchemaDriftError, SourceHTTPError
-from flows.settings import Settings
-from flows.sources import binance_archive
-from flows.sources.binance_archive import ArchiveFile
+from rotation_kernel.errors import ChecksumMismatchError, SchemaDriftError, SourceHTTPError
+from rotation_kernel.settings import Settings
+from sources import binance_archive
+from sources.binance_archive import ArchiveFile
 
 from . import routes, wire
 

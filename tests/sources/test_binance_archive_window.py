@@ -1,10 +1,10 @@
-"""Which archive files an extraction window reads (flows.sources.binance_archive)."""
+"""Which archive files an extraction window reads (sources.binance_archive)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flows.sources.binance_archive import (
+from sources.binance_archive import (
     ArchiveFile,
     files_for_window,
     next_uncovered_month,

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SchemaDriftError, SourceAPIError, VenueUnavailableError
-from flows.sources import binance_futures
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError, VenueUnavailableError
+from sources import binance_futures
 
 from . import routes, wire
 

@@ -9,8 +9,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
-from flows.errors import SchemaDriftError, SourceAPIError
-from flows.sources import coinbase
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError
+from sources import coinbase
 
 from . import routes, wire
 

@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from flows.errors import ConfigError, SchemaDriftError, SourceAPIError
-from flows.settings import Settings
-from flows.sources import fred
+from rotation_kernel.errors import ConfigError, SchemaDriftError, SourceAPIError
+from rotation_kernel.settings import Settings
+from sources import fred
 
 from . import routes, wire
 from .pages import typed_pages, typed_raw
@@ -189,7 +189,7 @@ class TestObservationsReader:
 
 
 class TestParseObservations:
-    """The Python parser, kept for ALFRED vintages (flows/sources/fred_vintages.py)."""
+    """The Python parser, kept for ALFRED vintages (sources/fred_vintages.py)."""
 
     def test_returns_exactly_the_contract_schema_with_typed_values(self):
         """Strings become dates and floats; the series id is added from the request."""

@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from flows.errors import ConfigError
-from flows.settings import Settings
-from flows.sources import fred, fred_vintages
+from rotation_kernel.errors import ConfigError
+from rotation_kernel.settings import Settings
+from sources import fred, fred_vintages
 
 from . import routes, wire
 

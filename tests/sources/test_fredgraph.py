@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import ConfigError, SchemaDriftError, SourceAPIError, SourceHTTPError
-from flows.settings import Settings
-from flows.sources import fred, fredgraph
+from rotation_kernel.errors import ConfigError, SchemaDriftError, SourceAPIError, SourceHTTPError
+from rotation_kernel.settings import Settings
+from sources import fred, fredgraph
 
 from . import routes, wire
 

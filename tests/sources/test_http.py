@@ -10,8 +10,8 @@ import requests
 from pytest_httpserver import HTTPServer
 from requests.adapters import HTTPAdapter
 
-from flows.errors import SourceAPIError, SourceHTTPError
-from flows.sources._http import USER_AGENT, HttpClient, retry_after_seconds, sanitize_url
+from rotation_kernel.errors import SourceAPIError, SourceHTTPError
+from sources._http import USER_AGENT, HttpClient, retry_after_seconds, sanitize_url
 
 from .conftest import SleepRecorder
 

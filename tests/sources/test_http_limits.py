@@ -7,8 +7,8 @@ import json
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SourceAPIError, SourceHTTPError, VenueUnavailableError
-from flows.sources._ratelimit import HOST_POLICIES, RateLimits, RequestRate, WeightBudget
+from rotation_kernel.errors import SourceAPIError, SourceHTTPError, VenueUnavailableError
+from sources._ratelimit import HOST_POLICIES, RateLimits, RequestRate, WeightBudget
 
 from . import wire
 from .conftest import CLOCK_START

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SchemaDriftError, SourceAPIError
-from flows.sources import kraken
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError
+from sources import kraken
 
 from . import routes, wire
 

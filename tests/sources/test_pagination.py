@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from flows.errors import SchemaDriftError
-from flows.sources._pagination import (
+from rotation_kernel.errors import SchemaDriftError
+from sources._pagination import (
     OffsetPaginator,
     PageNumberPaginator,
     TimeCursorPaginator,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from flows.errors import SchemaDriftError
-from flows.sources._pagination import TimeCursorPaginator, TimeWindowPaginator, epoch_s, paginate
+from rotation_kernel.errors import SchemaDriftError
+from sources._pagination import TimeCursorPaginator, TimeWindowPaginator, epoch_s, paginate
 
 from .test_pagination import ScriptedHttp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.sources._ratelimit import (
+from sources._ratelimit import (
     HOST_POLICIES,
     RateLimits,
     RequestRate,

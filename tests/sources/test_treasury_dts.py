@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import ConfigError, SchemaDriftError, SourceAPIError
-from flows.sources import treasury_dts as dts
+from rotation_kernel.errors import ConfigError, SchemaDriftError, SourceAPIError
+from sources import treasury_dts as dts
 
 from . import routes, wire
 from .conftest import TREASURY_PREFIX

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from pytest_httpserver import HTTPServer
 
-from flows.errors import SchemaDriftError, SourceAPIError
-from flows.sources import yahoo_chart as yahoo
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError
+from sources import yahoo_chart as yahoo
 
 from . import wire
 

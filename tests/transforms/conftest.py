@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.transforms.market_warehouse import market_warehouse
+from rotation_cli.market_warehouse import market_warehouse
 from warehouse.transform import run_transforms
 
 # Long enough for 200-day means, the 3-year z-score window, RUT breakouts with crypto after them

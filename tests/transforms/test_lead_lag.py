@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from flows.emulator.crypto import COINS
+from emulator.crypto import COINS
 
 # The emulator's BTC responds to RUT's shocks about 30 days later: 30 / 7 = 4.3 weeks.
 EMULATED_BTC_LAG_WEEKS = COINS["BTCUSDT"].lag_days / 7

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.transforms.conftest import MARKET_HISTORY
-from tests.transforms.market_warehouse import market_warehouse
+from rotation_cli.market_warehouse import market_warehouse
 from warehouse.transform import run_transforms
 
 CUTOFF = date(2020, 9, 30)  # D, a Wednesday: the H.4.1 for it comes out on 2020-10-01

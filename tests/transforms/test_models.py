@@ -31,7 +31,7 @@ import duckdb
 import pytest
 import yaml
 
-from flows.catalog import contracts, fred_unit_rows
+from sources.catalog import contracts, fred_unit_rows
 from warehouse.db import bootstrap
 from warehouse.transform import (
     AUDITS_ROOT,

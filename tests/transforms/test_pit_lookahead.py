@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.emulator.fred_series import MISSING, series_history
-from flows.emulator.fred_vintages import periods
-from flows.emulator.market import DEFAULT_SEED
-from tests.transforms.market_warehouse import market_warehouse
+from emulator.fred_series import MISSING, series_history
+from emulator.fred_vintages import periods
+from emulator.market import DEFAULT_SEED
+from rotation_cli.market_warehouse import market_warehouse
 from warehouse.transform import run_transforms
 
 HISTORY_START = date(2019, 1, 1)

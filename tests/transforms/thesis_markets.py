@@ -38,7 +38,7 @@ class MarketOutcome:
 
 def market_outcome(seed: int, kind: str, effect: float = 1.0) -> MarketOutcome:
     """Build the thesis and lead-lag marts on one synthetic market and read their results."""
-    from tests.transforms.market_warehouse import market_warehouse
+    from rotation_cli.market_warehouse import market_warehouse
     from warehouse.transform import run_transforms
 
     con = market_warehouse(*LONG_HISTORY, seed=seed, kind=kind, effect=effect)
@@ -93,7 +93,7 @@ def injected_detections(seed: int, deltas: tuple[float, ...], leg: str = "btc_vs
     """
     import numpy as np
 
-    from tests.transforms.market_warehouse import market_warehouse
+    from rotation_cli.market_warehouse import market_warehouse
     from transforms.stats.thesis_inputs import read_inputs
     from transforms.stats.thesis_params import load_params
     from transforms.stats.thesis_test import ThesisInputs, evaluate, find_episodes

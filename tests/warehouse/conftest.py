@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 from warehouse.db import bootstrap, connect
 from warehouse.spool import Spool
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import yaml
 
-from flows.catalog import contracts, fred_unit_rows
+from sources.catalog import contracts, fred_unit_rows
 from warehouse.db import bootstrap
 from warehouse.transform import REPO_ROOT, run_transforms
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 import warehouse.bulk as bulk_mod
-from flows.errors import SchemaDriftError
+from rotation_kernel.errors import SchemaDriftError
 from tests.warehouse.conftest import PRICES, frame, spooled
 from warehouse.bulk import bulk_load
 from warehouse.db import table_checksum

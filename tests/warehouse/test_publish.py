@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 import warehouse.publish as publish_module
-from flows.errors import PublishError
+from rotation_kernel.errors import PublishError
 from warehouse.db import connect
 from warehouse.publish import abandon, begin_build, lock_path, next_path, publish, run_lock
 

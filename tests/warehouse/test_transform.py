@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.errors import PipelineError
+from rotation_kernel.errors import PipelineError
 from warehouse.transform import (
     build_order,
     discover_models,

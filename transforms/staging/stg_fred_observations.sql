@@ -5,7 +5,7 @@
 --
 -- The ONE place FRED units are converted. Each series comes in its own unit (WALCL, WDTGAL,
 -- WTREGEN, WSHOMCB in USD millions; RRPONTSYD already in USD billions); the registry
--- meta.fred_series_units, written by the warehouse from flows/sources/fred.py, says which.
+-- meta.fred_series_units, written by the warehouse from sources/fred.py, says which.
 -- The join to that registry is the one exception to "no joins in staging": it is a unit
 -- lookup, not modelling. A series missing from the registry has no known unit, so it is
 -- dropped here and reported by the audit above rather than published in the wrong unit.

@@ -15,7 +15,7 @@ from great_expectations.expectations.expectation import Expectation
 from expectations.suites.raw.bars import bar_expectations
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from flows.sources.binance import CONTRACT
+from sources.binance import CONTRACT
 
 
 def expectations() -> list[Expectation]:

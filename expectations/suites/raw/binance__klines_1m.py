@@ -13,7 +13,7 @@ from great_expectations.expectations.expectation import Expectation
 from expectations.suites.raw.bars import bar_expectations
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from flows.sources.binance import CONTRACT_1M
+from sources.binance import CONTRACT_1M
 
 DAILY_STEP_CHECKS = 1  # the last of bar_expectations: one bar per date, wrong for minutes
 

@@ -7,7 +7,7 @@ from great_expectations.expectations.expectation import Expectation
 from expectations.suites.raw.bars import bar_expectations
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from flows.sources.binance_archive import CONTRACT
+from sources.binance_archive import CONTRACT
 
 # A symbol can be delisted and listed again (LUNAUSDT, 2022-05): a gap in its days is real.
 # The step check still catches a repeated day; a listing gap of 10 years is never drift.

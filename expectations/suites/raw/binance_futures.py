@@ -10,8 +10,8 @@ from great_expectations.expectations.expectation import Expectation
 
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from flows.sources._contract import LoadContract
-from flows.sources.binance_futures import FUNDING_RATE_CONTRACT, PREMIUM_KLINES_CONTRACT
+from rotation_kernel.contract import LoadContract
+from sources.binance_futures import FUNDING_RATE_CONTRACT, PREMIUM_KLINES_CONTRACT
 
 
 def futures_suite(contract: LoadContract, why: str) -> SuiteSpec:

@@ -23,7 +23,7 @@ from expectations.custom import (
 )
 from expectations.frames import pandas_dtypes
 from expectations.suites.spec import block, warn
-from flows.sources._contract import LoadContract
+from rotation_kernel.contract import LoadContract
 
 # Suite parameters every raw batch supplies (see expectations.validate).
 WINDOW_START = {"$PARAMETER": "window_start"}

@@ -21,7 +21,7 @@ from great_expectations.expectations.row_conditions import Column
 from expectations.custom import ExpectSeriesLevelsToNotJump
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec, block
-from flows.sources.fred import CONTRACT, SERIES
+from sources.fred import CONTRACT, SERIES
 
 LEVEL_SERIES = [series for series, unit in SERIES.items() if unit.is_level]
 JUMP_SERIES = ["WALCL", "WSHOMCB"]  # Fed balance-sheet levels: slow-moving by nature

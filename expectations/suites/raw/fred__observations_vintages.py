@@ -12,7 +12,7 @@ from great_expectations.expectations.expectation import Expectation
 
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from flows.sources.fred_vintages import CONTRACT
+from sources.fred_vintages import CONTRACT
 
 
 def expectations() -> list[Expectation]:

@@ -14,7 +14,7 @@ from great_expectations.expectations.expectation import Expectation
 from expectations.custom import ExpectEachRecordDateToHaveOneTgaClosingBalance
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec, block
-from flows.sources.treasury_dts import CONTRACT
+from sources.treasury_dts import CONTRACT
 
 
 def expectations() -> list[Expectation]:

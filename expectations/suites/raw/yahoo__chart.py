@@ -14,7 +14,7 @@ from great_expectations.expectations.expectation import Expectation
 from expectations.suites.raw.bars import bar_expectations
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from flows.sources.yahoo_chart import CONTRACT
+from sources.yahoo_chart import CONTRACT
 
 MAX_SESSION_STEP = 5
 

@@ -1,0 +1,129 @@
+"""The sources the nightly flow runs, by name, with their load contracts and fallbacks.
+
+A "source" here is one raw table's extractor: a module (or object) with ``CONTRACT``,
+``STREAMS`` and ``extract(http, settings, stream, start, end)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rotation_kernel.settings import Settings
+from sources import (
+    binance,
+    binance_archive,
+    binance_futures,
+    coinbase,
+    fred,
+    fred_vintages,
+    fredgraph,
+    kraken,
+    treasury_dts,
+    yahoo_chart,
+)
+from rotation_kernel.contract import LoadContract
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The FRED rate series (DFF, DGS10, DTB3): same client and raw table as the liquidity
+    series, listed apart so a rates outage never marks the liquidity inputs stale."""
+
+    CONTRACT: LoadContract = fred.CONTRACT
+    STREAMS: tuple[str, ...] = fred.RATE_STREAMS
+    extract: Callable[..., Iterator[Any]] = fred.extract
+
+
+# Extracted on every run. Extraction runs concurrently; the order is only for display.
+SOURCES: dict[str, Any] = {
+    "fred": fred,
+    "fred_rates": Rates(),
+    "fred_vintages": fred_vintages,
+    "treasury": treasury_dts,
+    "yahoo": yahoo_chart,
+    "binance": binance,
+    "binance_futures_funding": binance_futures.FUNDING_RATE,
+    "binance_futures_klines": binance_futures.PREMIUM_KLINES,
+    # One stream, "klines": every listed USDT and BTC pair (the listing is dynamic).
+    "binance_archive": binance_archive,
+}
+# Extracted only when Settings.binance_minute_klines is on (the backfill deployment).
+OPTIONAL_SOURCES: dict[str, Any] = {"binance_klines_1m": binance.MINUTE_KLINES}
+# Loaded the bulk way (warehouse.bulk): each stream's pages go straight into its raw table
+# in parts, validated by the GX suite part by part as they land, rather than staged and
+# validated whole first. The 1-minute klines are 1,440 rows a symbol a day: a backfill
+# chunk of a year is 10M rows.
+BULK_SOURCES = frozenset({"binance_klines_1m"})
+# Extracted only to stand in for a Binance symbol the run could not get.
+FALLBACK_SOURCES: dict[str, Any] = {"coinbase": coinbase, "kraken": kraken}
+ALL_SOURCES: dict[str, Any] = {**SOURCES, **OPTIONAL_SOURCES, **FALLBACK_SOURCES}
+
+# Sources that need FRED_API_KEY; without it "fred" reads fredgraph CSV instead (no vintages).
+NEEDS_FRED_KEY = frozenset({"fred_vintages"})
+FRED_SOURCES = frozenset({"fred", "fred_rates"})
+
+
+def _stream_for(module: Any, asset: str) -> str | None:
+    return next((stream for stream, code in module.ASSETS.items() if code == asset), None)
+
+
+def fallbacks(source: str, stream: str) -> list[tuple[str, str]]:
+    """The venues, in order, that can stand in for a stream: for a Binance spot symbol,
+    Coinbase then Kraken (BTCUSDT -> BTC-USD, XBTUSD), skipping a venue that does not list
+    the asset. Other sources have no stand-in."""
+    if source != "binance":
+        return []
+    asset = stream.removesuffix("USDT")
+    chain = [(name, _stream_for(module, asset)) for name, module in FALLBACK_SOURCES.items()]
+    return [(name, stream) for name, stream in chain if stream]
+
+
+def extractor(source: str, settings: Settings) -> Any:
+    """The module that extracts ``source`` under these settings (FRED without a key: fredgraph)."""
+    if source in FRED_SOURCES and not settings.has_fred_key:
+        fredgraph.log_vintages_unavailable()
+        return fredgraph
+    return ALL_SOURCES[source]
+
+
+def contracts() -> list[LoadContract]:
+    """Every raw table's load contract, fallback venues included (each table once)."""
+    unique = {module.CONTRACT.table: module.CONTRACT for module in ALL_SOURCES.values()}
+    return list(unique.values())
+
+
+BINANCE_SPOT_SOURCES = frozenset({"binance", "binance_klines_1m"})
+
+
+def streams(settings: Settings) -> list[tuple[str, str]]:
+    """Every (source name, stream) pair a full run extracts under these settings."""
+    keyed = settings.has_fred_key
+    chosen = dict(SOURCES)
+    if settings.binance_minute_klines:
+        chosen["binance_klines_1m"] = OPTIONAL_SOURCES["binance_klines_1m"]
+    if settings.sources:  # ROTATION_SOURCES: run only these (validated against SOURCES)
+        chosen = {name: module for name, module in chosen.items() if name in settings.sources}
+    return [
+        (name, stream)
+        for name, module in chosen.items()
+        if keyed or name not in NEEDS_FRED_KEY
+        for stream in module.STREAMS
+        if _symbol_selected(name, stream, settings)
+    ]
+
+
+def _symbol_selected(source: str, stream: str, settings: Settings) -> bool:
+    """ROTATION_BINANCE_SYMBOLS narrows the Binance spot streams (daily and 1-minute)."""
+    if not settings.binance_symbols or source not in BINANCE_SPOT_SOURCES:
+        return True
+    return stream in settings.binance_symbols
+
+
+def fred_unit_rows() -> list[tuple[str, str, float | None, str]]:
+    """The FRED unit registry as rows for ``meta.fred_series_units``."""
+    return [
+        (series_id, spec.unit, spec.usd_bn_per_unit, spec.description)
+        for series_id, spec in fred.SERIES.items()
+    ]
