@@ -4,17 +4,26 @@ SHELL := /bin/bash
 # Recursive (=): expanded when a recipe runs, i.e. after the `uv` target has installed it.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: demo test check lint uv sync browser
+.PHONY: demo test check lint uv sync sync-dev browser
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv
 
+# The runtime dependencies only: what `make demo` and `make serve` need (`uv run --no-dev` keeps uv
+# from adding the dev group when it runs the command). --inexact leaves a developer's test and
+# bench packages installed; a fresh machine gets the runtime and nothing else.
 sync: uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --no-dev --inexact --quiet
+
+# Everything the tests import: the runtime, the dev group (uv's default) and the bench group, since
+# tests/bench imports bench/ modules that import dlt and psutil. `--group bench` rather than
+# `--all-groups`: a group added later reaches CI only when a test needs it and it is named here.
+sync-dev: uv
+	@$(UV) sync --frozen --group bench --quiet
 
 demo: sync
-	@$(UV) run --frozen rotation demo
+	@$(UV) run --frozen --no-dev rotation demo
 
 # Local orchestration in the foreground: Prefect server (database in warehouse/.prefect), the
 # rotation-pool, `prefect deploy --all` and a worker. Ctrl-C stops the worker, then the server.
@@ -28,18 +37,20 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
 		|| echo "chromium not installed: the browser test will be skipped"
 
-test: sync browser
+test: sync-dev browser
 	@$(UV) run --frozen pytest -q
 
 # The inner loop (about 1.5 minutes): everything but the slow, integration and Prefect-flow tests.
-check: sync
+check: sync-dev
 	@$(UV) run --frozen pytest -q -m "not slow and not integration and not flow"
 
-lint: sync
+lint: sync-dev
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
 
 # Load benchmark (bench/run.py): writes bench/RESULTS.md; about 9-10 minutes on 2 cores, 10 GB of temporary pages.
 .PHONY: bench
-bench: sync
-	@$(UV) run --frozen python -m bench.run
+# The runtime and the bench group (dlt, the comparison; psutil, the RSS probe); nothing from dev.
+bench: uv
+	@$(UV) sync --frozen --no-dev --group bench --inexact --quiet
+	@$(UV) run --frozen --no-dev --group bench python -m bench.run

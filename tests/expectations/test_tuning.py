@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import threading
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -104,3 +108,95 @@ def test_a_memoised_validation_gives_gx_s_own_results(request):
     assert memoised == own
     assert ("expect_key_to_be_unique", "BTCUSDT") in memoised[0]
     assert ("expect_column_values_to_be_between", "ETHUSDT") in memoised[0]
+
+
+# Every GX internal expectations/tuning.py patches or reads privately, with what GX must still do
+# for the patch to mean anything. pyproject.toml bounds great-expectations to the tested minor;
+# when that bound is raised, these name the internal a new GX dropped (a patch of a name GX no
+# longer reads fails nothing by itself: it just stops working).
+GX_INTERNALS = {
+    # tune_gx sets it to 0: GX must define it and read the module global when it fingerprints.
+    "great_expectations.execution_engine.pandas_execution_engine.HASH_THRESHOLD": "global",
+    # tuning keeps GX's property (calls its fget) and installs its own in its place.
+    "great_expectations.expectations.expectation.Expectation.configuration": "property",
+}
+
+
+def _gx_source(module_name: str) -> ast.Module:
+    """GX's own source of a module: what GX defines, whatever tune_gx has patched since."""
+    return ast.parse(inspect.getsource(importlib.import_module(module_name)))
+
+
+def _defines_and_reads_global(module_name: str, name: str) -> bool:
+    """The module assigns ``name`` at top level and a function in it reads the global."""
+    tree = _gx_source(module_name)
+    targets = [
+        target
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    ]
+    defined = any(isinstance(t, ast.Name) and t.id == name for t in targets)
+    read = any(
+        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+    )
+    return defined and read
+
+
+def _defines_property(module_name: str, class_name: str, name: str) -> bool:
+    """The module's class ``class_name`` defines ``name`` as a ``@property``."""
+    return any(
+        isinstance(cls, ast.ClassDef)
+        and cls.name == class_name
+        and any(
+            isinstance(member, ast.FunctionDef)
+            and member.name == name
+            and any(isinstance(d, ast.Name) and d.id == "property" for d in member.decorator_list)
+            for member in cls.body
+        )
+        for cls in _gx_source(module_name).body
+    )
+
+
+def gx_still_has(path: str, kind: str) -> bool:
+    """Whether GX (not our patch) still defines the internal at ``path`` the way tuning uses it."""
+    if kind == "global":
+        module_name, name = path.rsplit(".", 1)
+        return hasattr(importlib.import_module(module_name), name) and _defines_and_reads_global(
+            module_name, name
+        )
+    module_name, class_name, name = path.rsplit(".", 2)
+    cls = getattr(importlib.import_module(module_name), class_name, None)
+    return isinstance(inspect.getattr_static(cls, name, None), property) and _defines_property(
+        module_name, class_name, name
+    )
+
+
+@pytest.mark.parametrize("path", sorted(GX_INTERNALS), ids=lambda p: p.rsplit(".", 1)[-1])
+def test_every_gx_internal_tuning_patches_is_still_in_gx(path):
+    assert gx_still_has(path, GX_INTERNALS[path]), (
+        f"{path} is gone: expectations/tuning.py patches it"
+    )
+
+
+def test_the_internals_checked_are_every_gx_attribute_tuning_touches():
+    """``X.attr`` in expectations/tuning.py, for each X imported from great_expectations."""
+    tree = ast.parse(Path(inspect.getfile(tuning)).read_text())
+    imported = {
+        alias.asname or alias.name: f"{node.module}.{alias.name}"
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module.startswith("great_expectations")
+        for alias in node.names
+    }
+    touched = {
+        f"{imported[node.value.id]}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in imported
+    }
+
+    assert touched == set(GX_INTERNALS)
