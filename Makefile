@@ -47,6 +47,7 @@ check: sync-dev
 lint: sync-dev
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen lint-imports
 
 # Load benchmark (bench/run.py): writes bench/RESULTS.md; about 9-10 minutes on 2 cores, 10 GB of temporary pages.
 .PHONY: bench

@@ -26,9 +26,9 @@ import duckdb
 import orjson
 
 from bench.payloads import Dataset
-from sources import binance, fred, treasury_dts
 from rotation_kernel.contract import LoadContract
 from rotation_kernel.json_sql import JsonReader
+from sources import binance, fred, treasury_dts
 from warehouse.db import bootstrap, connect, duckdb_type
 from warehouse.spool import SpooledStream
 

@@ -58,10 +58,10 @@ def timed(fn, repeats: int) -> tuple[float, object]:
 
 def extract_demo(today: date) -> dict[str, dict[str, list[pl.DataFrame]]]:
     """source -> stream -> parsed pages, fetched from the emulator by the real extractors."""
-    from sources.catalog import SOURCES
     from emulator import serve_emulator
     from rotation_kernel.settings import load_settings
     from sources._http import HttpClient
+    from sources.catalog import SOURCES
 
     pages: dict[str, dict[str, list[pl.DataFrame]]] = {}
     with serve_emulator(today=today) as emu:

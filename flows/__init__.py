@@ -1,0 +1,1 @@
+"""Prefect only: the nightly and backfill flows, thin tasks, task policy, artifacts, hooks."""

@@ -16,9 +16,9 @@ from typing import Literal
 
 from prefect import flow, get_run_logger
 
-from rotation_kernel.errors import ConfigError
 from flows.hooks import notify_on_failure
 from flows.nightly import RunSummary, nightly
+from rotation_kernel.errors import ConfigError
 from rotation_kernel.progress import emit
 from rotation_kernel.settings import load_settings
 from warehouse.db import connect

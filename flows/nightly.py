@@ -17,9 +17,6 @@ from prefect.task_runners import TaskRunner
 
 import expectations
 from flows.artifacts import publish_artifacts, validation_failures, watermarks
-from sources.catalog import ALL_SOURCES as SOURCES
-from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, streams
-from rotation_kernel.errors import PipelineError
 from flows.hooks import notify_on_failure
 from flows.policy import (
     CACHE_EXPIRATION,
@@ -32,9 +29,7 @@ from flows.policy import (
     task_options,
     window_is_closed,
 )
-from rotation_kernel.progress import emit
 from flows.runlog import source_logger
-from rotation_kernel.settings import Settings, load_settings
 from flows.tasks import (
     GateOutcome,
     bulk_load_resource,
@@ -44,6 +39,11 @@ from flows.tasks import (
     transform,
     validate_resource,
 )
+from rotation_kernel.errors import PipelineError
+from rotation_kernel.progress import emit
+from rotation_kernel.settings import Settings, load_settings
+from sources.catalog import ALL_SOURCES as SOURCES
+from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, streams
 from warehouse.db import bootstrap, list_tables
 from warehouse.load import LoadResult
 from warehouse.publish import abandon, begin_build, publish, run_lock

@@ -27,7 +27,12 @@ from urllib.parse import urlsplit
 
 from prefect.tasks import exponential_backoff
 
-from rotation_kernel.errors import SchemaDriftError, SourceAPIError, SourceHTTPError, VenueUnavailableError
+from rotation_kernel.errors import (
+    SchemaDriftError,
+    SourceAPIError,
+    SourceHTTPError,
+    VenueUnavailableError,
+)
 from rotation_kernel.settings import Settings
 
 

@@ -12,8 +12,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 import expectations
-from sources.catalog import ALL_SOURCES as SOURCES
-from sources.catalog import extractor, fallbacks
+from flows.policy import host_slot
+from flows.runlog import source_logger
+from rotation_kernel.contract import LoadContract
 from rotation_kernel.errors import (
     AuditError,
     PipelineError,
@@ -23,12 +24,11 @@ from rotation_kernel.errors import (
     StreamTimeoutError,
     VenueUnavailableError,
 )
-from flows.policy import host_slot
 from rotation_kernel.progress import emit
-from flows.runlog import source_logger
 from rotation_kernel.settings import load_settings
-from rotation_kernel.contract import LoadContract
 from sources._http import HttpClient
+from sources.catalog import ALL_SOURCES as SOURCES
+from sources.catalog import extractor, fallbacks
 from warehouse.bulk import bulk_load
 from warehouse.load import LoadResult, load_stream
 from warehouse.quarantine import quarantine_stream, record_validation

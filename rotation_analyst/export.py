@@ -14,7 +14,7 @@ import yaml
 
 from warehouse.db import list_tables
 
-CATALOG = Path(__file__).resolve().parents[1] / "catalog.yml"
+CATALOG = Path(__file__).resolve().parents[1] / "warehouse" / "catalog.yml"
 # Above this many rows a mart is written as one Parquet file per year (Hive layout year=YYYY/),
 # so a reader can prune years; smaller marts are one file each.
 LARGE_ROWS = 20_000

@@ -1,0 +1,1 @@
+"""The ``rotation`` command: run, demo, serve, the emulator, and the analyst commands on top."""

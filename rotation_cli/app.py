@@ -79,9 +79,10 @@ def _print_summary(summary, elapsed_s: float) -> None:
 def _check_settings() -> None:
     """Fail on a bad setting at once, before Prefect, GX or a server is imported or started."""
     from rotation_kernel.settings import load_settings
+    from sources.catalog import check_selection
 
     try:
-        load_settings()
+        check_selection(load_settings())
     except ConfigError as exc:
         _fail(exc, 2)
 
@@ -89,9 +90,9 @@ def _check_settings() -> None:
 def _run(start: date | None, end: date | None, mode: str) -> None:
     _check_settings()
     from flows.nightly import nightly  # imported late: Prefect is slow to import
+    from rotation_analyst.console import make_console
     from rotation_cli.progress_bars import run_progress
     from rotation_cli.startup import prepare
-    from rotation_analyst.console import make_console
 
     began = time.monotonic()
     try:
@@ -227,8 +228,8 @@ def backfill(
     _check_settings()
     from flows.backfill import backfill as backfill_flow
     from flows.backfill import split_chunks
-    from rotation_cli.progress_bars import run_progress
     from rotation_analyst.console import make_console
+    from rotation_cli.progress_bars import run_progress
 
     began = time.monotonic()
     try:
@@ -263,7 +264,7 @@ def serve(
 
 
 def _published() -> Path:
-    from rotation_analyst.connection import published_path
+    from warehouse.connection import published_path
 
     try:
         return published_path()
@@ -274,9 +275,9 @@ def _published() -> Path:
 @app.command()
 def status() -> None:
     """Show the thesis setup now, the last runs, watermarks, staleness, failures and the file."""
-    from rotation_analyst.connection import connect_published
     from rotation_analyst.console import make_console, status_group
     from rotation_analyst.status import warehouse_status
+    from warehouse.connection import connect_published
 
     path = _published()
     with connect_published(path) as con:
@@ -288,7 +289,7 @@ def checksums() -> None:
     """Print every raw, staging and mart table's row count and content hash (load ids and times
     left out): two warehouses holding the same data print the same lines, so `diff` compares
     two builds."""
-    from rotation_analyst.connection import connect_published
+    from warehouse.connection import connect_published
     from warehouse.db import content_checksums
 
     with connect_published(_published()) as con:
@@ -314,9 +315,9 @@ def query(
     """Run SQL read-only against the published warehouse (never waits for a running build)."""
     import duckdb
 
-    from rotation_analyst.connection import connect_published
     from rotation_analyst.console import frame_table, make_console
     from rotation_analyst.query import FORMATS, run_query, write_result
+    from warehouse.connection import connect_published
 
     if (sql is None) == (file is None):
         _fail(ConfigError("give the SQL either as an argument or with --file"), 2)
@@ -353,8 +354,8 @@ def report(
     out: Annotated[Path, typer.Option(help="The HTML file to write")] = Path("report.html"),
 ) -> None:
     """Write a self-contained HTML report (charts and tables; works offline, no CDN)."""
-    from rotation_analyst.connection import connect_published
     from rotation_analyst.report import write_report
+    from warehouse.connection import connect_published
 
     path = _published()
     with connect_published(path) as con:
@@ -367,8 +368,8 @@ def export(
     out: Annotated[Path, typer.Option(help="Folder for the Parquet files and catalog.json")],
 ) -> None:
     """Export every mart to Parquet (by year where large) plus the data dictionary as JSON."""
-    from rotation_analyst.connection import connect_published
     from rotation_analyst.export import export_marts
+    from warehouse.connection import connect_published
 
     with connect_published(_published()) as con:
         manifest = export_marts(con, out)

@@ -17,12 +17,12 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from sources.catalog import contracts, fred_unit_rows
 from emulator.archive_market import archive_candles
 from emulator.crypto import COINS, DAY_MS
 from emulator.equities import adjusted_close
 from emulator.market import DEFAULT_SEED, Market, market_for
 from sources import binance_archive
+from sources.catalog import contracts, fred_unit_rows
 from warehouse.db import bootstrap
 
 WEDNESDAY = 2  # numpy/Python weekday: Monday = 0

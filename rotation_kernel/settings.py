@@ -111,29 +111,13 @@ class Settings(BaseSettings):
             return tuple(item.strip() for item in value.split(",") if item.strip())
         return value
 
-    @field_validator("sources", mode="after")
-    @classmethod
-    def _known_sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from sources.catalog import OPTIONAL_SOURCES, SOURCES  # the catalog imports this module
-
-        known = {*SOURCES, *OPTIONAL_SOURCES}  # an optional one still needs its own switch
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(known)}")
-        return value
-
     @field_validator("binance_symbols", mode="after")
     @classmethod
-    def _listed_symbols(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from sources.binance import STREAMS
-
+    def _symbols_are_plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         # Symbols end up in request URLs, spool paths and SQL literals: letters and digits only.
-        malformed = [s for s in value if not SYMBOL.fullmatch(s)]
-        if malformed:
+        # Whether each is listed is the catalog's to say (sources.catalog.check_selection).
+        if any(not SYMBOL.fullmatch(symbol) for symbol in value):
             raise ValueError("a Binance symbol is upper-case letters and digits only")
-        unlisted = sorted(set(value) - set(STREAMS))
-        if unlisted:
-            raise ValueError(f"unlisted symbol(s) {unlisted}; listed: {list(STREAMS)}")
         return value
 
     @property

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from rotation_kernel.errors import ConfigError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import ConfigError
 from rotation_kernel.json_sql import (
     JsonReader,
     RawPage,

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
+from rotation_kernel.contract import LoadContract
 from rotation_kernel.errors import ChecksumMismatchError, SchemaDriftError
 from sources import binance
-from rotation_kernel.contract import LoadContract
 from sources._s3_listing import list_pages
 
 if TYPE_CHECKING:

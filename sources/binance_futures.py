@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from rotation_kernel.contract import LoadContract
 from rotation_kernel.errors import SchemaDriftError
 from sources import binance
-from rotation_kernel.contract import LoadContract
 from sources._pagination import TimeCursorPaginator, paginate
 from sources._records import typed_columns, wire_frame
 

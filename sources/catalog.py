@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import ConfigError
 from rotation_kernel.settings import Settings
 from sources import (
     binance,
@@ -23,7 +25,6 @@ from sources import (
     treasury_dts,
     yahoo_chart,
 )
-from rotation_kernel.contract import LoadContract
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,40 @@ def contracts() -> list[LoadContract]:
 BINANCE_SPOT_SOURCES = frozenset({"binance", "binance_klines_1m"})
 
 
+def check_selection(settings: Settings) -> Settings:
+    """Refuse a run selection that names what the catalog does not have.
+
+    Args:
+        settings: the run's settings.
+
+    Returns:
+        The same settings.
+
+    Raises:
+        ConfigError: ROTATION_SOURCES names an unknown source, or ROTATION_BINANCE_SYMBOLS a
+            symbol the Binance source does not list; the message names the variable and the
+            known values.
+    """
+    known = {*SOURCES, *OPTIONAL_SOURCES}  # an optional one still needs its own switch
+    unknown = sorted(set(settings.sources) - known)
+    if unknown:
+        raise ConfigError(f"ROTATION_SOURCES: unknown source(s) {unknown}; known: {sorted(known)}")
+    unlisted = sorted(set(settings.binance_symbols) - set(binance.STREAMS))
+    if unlisted:
+        raise ConfigError(
+            f"ROTATION_BINANCE_SYMBOLS: unlisted symbol(s) {unlisted}; "
+            f"listed: {list(binance.STREAMS)}"
+        )
+    return settings
+
+
 def streams(settings: Settings) -> list[tuple[str, str]]:
-    """Every (source name, stream) pair a full run extracts under these settings."""
+    """Every (source name, stream) pair a full run extracts under these settings.
+
+    Raises:
+        ConfigError: as :func:`check_selection`.
+    """
+    check_selection(settings)
     keyed = settings.has_fred_key
     chosen = dict(SOURCES)
     if settings.binance_minute_klines:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from rotation_kernel.errors import SchemaDriftError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import SchemaDriftError
 from sources._pagination import TimeWindowPaginator, epoch_s, paginate
 from sources._records import typed_columns, wire_frame
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 from pydantic import SecretStr
 
-from rotation_kernel.errors import ConfigError, SchemaDriftError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import ConfigError, SchemaDriftError
 from rotation_kernel.json_sql import (
     JsonReader,
     RawPage,

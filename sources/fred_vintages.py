@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import SecretStr
 
-from sources import fred
 from rotation_kernel.contract import LoadContract
+from sources import fred
 
 if TYPE_CHECKING:
     from rotation_kernel.settings import Settings

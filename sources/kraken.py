@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from rotation_kernel.errors import SchemaDriftError, SourceAPIError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError
 from sources._pagination import epoch_s
 from sources._records import typed_columns, wire_frame
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from rotation_kernel.errors import SchemaDriftError, SourceAPIError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import SchemaDriftError, SourceAPIError
 
 if TYPE_CHECKING:
     from rotation_kernel.settings import Settings

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from sources.catalog import SOURCES
 from emulator import serve_emulator
 from rotation_kernel.settings import settings_env
+from sources.catalog import SOURCES
 
 # Short enough to keep the suite fast, long enough to cross the 2022-04-18 DTS era boundary.
 FLOW_START = date(2022, 1, 1)
@@ -52,3 +53,12 @@ def pipeline_env(prefect_harness, emulator, tmp_path):
     warehouse = tmp_path / "rotation.duckdb"
     with settings_env(pipeline_overrides(emulator, warehouse)):
         yield warehouse
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """A published warehouse with synthetic-market marts and demo meta rows, shared read-only by
+    the analyst and connection tests (do not write to it)."""
+    from tests.rotation_analyst.demo_warehouse import build_demo_warehouse
+
+    return build_demo_warehouse(tmp_path_factory.mktemp("analyst") / "rotation.duckdb")

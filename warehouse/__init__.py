@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from rotation_analyst.connection import connect_published as connect
+from warehouse.connection import connect_published as connect
 
 __all__ = ["connect"]

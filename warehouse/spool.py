@@ -17,8 +17,8 @@ from typing import Literal
 
 import polars as pl
 
-from rotation_kernel.errors import SchemaDriftError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import SchemaDriftError
 from rotation_kernel.json_sql import JsonReader, RawPage
 
 SpoolFormat = Literal["parquet", "json"]

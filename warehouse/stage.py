@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from rotation_kernel.errors import SchemaDriftError
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import SchemaDriftError
 from rotation_kernel.json_sql import drift_error, literal, names_no_field
 from warehouse.spool import SpooledStream, typed_sql
 

@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 
 from expectations import BatchValidation, validate_batch
-from sources import binance, fred, treasury_dts, yahoo_chart
 from rotation_kernel.contract import LoadContract
+from sources import binance, fred, treasury_dts, yahoo_chart
 
 DAY_MS = 86_400_000
 RUN_ID = "test-run"

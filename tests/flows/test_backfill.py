@@ -8,8 +8,8 @@ import pytest
 
 import flows.backfill
 from flows.backfill import backfill, split_chunks
-from rotation_kernel.errors import ConfigError, PipelineError
 from flows.nightly import nightly
+from rotation_kernel.errors import ConfigError, PipelineError
 from rotation_kernel.settings import settings_env
 from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect, content_checksums

@@ -140,7 +140,16 @@ def served(emulator, tmp_path_factory, request) -> Iterator[Served]:
     started = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rotation_cli.serve", "--no-ui", "--port", str(port), "--home", home],
+            [
+                sys.executable,
+                "-m",
+                "rotation_cli.serve",
+                "--no-ui",
+                "--port",
+                str(port),
+                "--home",
+                home,
+            ],
             cwd=ROOT,
             env=worker_env(emulator, tmp / "warehouse" / "rotation.duckdb"),
             stdout=out,
@@ -167,7 +176,9 @@ def served(emulator, tmp_path_factory, request) -> Iterator[Served]:
         )
         if reporter is not None and capture is not None:
             with capture.global_and_fixture_disabled():
-                reporter.write_line(f"\n[integration] rotation_cli.serve + nightly timings: {report}")
+                reporter.write_line(
+                    f"\n[integration] rotation_cli.serve + nightly timings: {report}"
+                )
 
 
 def markdown_table(markdown: str, header: str) -> dict[str, list[int]]:

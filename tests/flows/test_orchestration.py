@@ -16,13 +16,13 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 
 import flows.nightly
 from flows import policy
+from flows.nightly import nightly
 from rotation_kernel.errors import (
     SchemaDriftError,
     SourceAPIError,
     SourceHTTPError,
     VenueUnavailableError,
 )
-from flows.nightly import nightly
 from rotation_kernel.settings import load_settings, settings_env
 from warehouse.db import connect
 

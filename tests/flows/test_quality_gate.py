@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sources.catalog import SOURCES
 from flows.nightly import nightly
 from rotation_kernel.settings import settings_env
+from sources.catalog import SOURCES
 from tests.conftest import WITHOUT_ARCHIVE
 from warehouse.db import connect, table_checksum
 from warehouse.quarantine import quarantine_table

@@ -6,9 +6,9 @@ from datetime import date
 
 import duckdb
 
-from sources.catalog import contracts, fred_unit_rows, streams
 from flows.nightly import plan_windows
 from rotation_kernel.settings import load_settings, settings_env
+from sources.catalog import contracts, fred_unit_rows, streams
 from warehouse.db import bootstrap
 
 

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.catalog import ALL_SOURCES
 from emulator import Emulator
 from flows.nightly import RunSummary, nightly
 from rotation_kernel.settings import settings_env
+from sources.catalog import ALL_SOURCES
 from tests.reliability.conftest import pipeline_overrides, today
 from warehouse.db import connect
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 import flows.tasks
-from rotation_kernel.errors import PipelineError
 from flows.nightly import nightly
+from rotation_kernel.errors import PipelineError
 from tests.conftest import FLOW_START
 from warehouse.db import connect
 

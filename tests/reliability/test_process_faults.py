@@ -21,8 +21,8 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 import warehouse.publish as publish_module
-from rotation_kernel.errors import PublishError
 from flows.nightly import RunSummary, nightly
+from rotation_kernel.errors import PublishError
 from rotation_kernel.settings import settings_env
 from tests.conftest import FLOW_START
 from tests.reliability.conftest import (

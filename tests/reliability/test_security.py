@@ -16,9 +16,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, LogFilter
 from prefect.logging.handlers import APILogHandler
 
-from sources.catalog import contracts
 from rotation_kernel.errors import ConfigError
 from rotation_kernel.settings import load_settings
+from sources.catalog import check_selection, contracts
 from tests.reliability.faulty_run import SECRET_KEY
 from warehouse.db import connect, list_tables
 
@@ -96,10 +96,11 @@ class TestConfigValidation:
         ],
     )
     def test_a_bad_setting_is_a_config_error_naming_the_variable(self, field, value):
-        """Rejected at startup, before any request or SQL, naming the variable and the
-        reason but never echoing the value (it may be a secret)."""
-        with pytest.raises(ConfigError, match=f"ROTATION_{field.upper()} ") as info:
-            load_settings(**{field: value})
+        """Rejected at startup (the settings, then the catalog's check of the selection), before
+        any request or SQL, naming the variable and the reason but never echoing the value (it
+        may be a secret)."""
+        with pytest.raises(ConfigError, match=rf"ROTATION_{field.upper()}\b") as info:
+            check_selection(load_settings(**{field: value}))
         assert str(value) not in str(info.value)
 
     def test_the_good_values_are_accepted(self):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from sources.catalog import contracts
 from rotation_cli.market_warehouse import load_market, market_inputs
+from sources.catalog import contracts
 from warehouse.quarantine import ensure_tables
 from warehouse.transform import run_transforms
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from rotation_analyst.report import write_report
 from tests.rotation_analyst.browser import CHROMIUM, render
 from tests.rotation_analyst.test_report import CHART_IDS
 from warehouse import connect
-from rotation_analyst.report import write_report
 
 pytestmark = [
     pytest.mark.integration,

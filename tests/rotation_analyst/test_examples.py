@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from rotation_analyst.example_queries import example_queries, question
 from tests.rotation_analyst.thesis_marts import thesis_connection
 from warehouse import connect
-from rotation_analyst.example_queries import example_queries, question
 
 LADDER = ["BTC", "ETH", "ALTS"]
 

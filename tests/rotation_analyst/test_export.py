@@ -7,8 +7,8 @@ import json
 import duckdb
 import pytest
 
-from warehouse import connect
 from rotation_analyst.export import export_marts, load_catalog
+from warehouse import connect
 from warehouse.db import list_tables
 
 

@@ -8,9 +8,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from rotation_analyst.query import run_query, write_result
 from rotation_kernel.errors import ConfigError
 from warehouse import connect
-from rotation_analyst.query import run_query, write_result
 
 LADDER = (
     "select asset, ladder_rank from marts.dim_asset where ladder_rank is not null order by 2, 1"

@@ -8,9 +8,9 @@ import shutil
 import duckdb
 import pytest
 
-from warehouse import connect
 from rotation_analyst.charts import CHARTS
 from rotation_analyst.report import render_report, write_report
+from warehouse import connect
 
 CHART_IDS = [
     "net-liquidity",

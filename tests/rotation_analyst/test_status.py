@@ -9,9 +9,6 @@ import duckdb
 import pytest
 from rich.console import Console
 
-from tests.rotation_analyst.demo_warehouse import FRED_FRESHNESS, LAST_RUN, YAHOO_FRESHNESS
-from tests.rotation_analyst.thesis_marts import thesis_connection
-from warehouse import connect
 from rotation_analyst.console import status_group
 from rotation_analyst.status import (
     Lag,
@@ -21,6 +18,9 @@ from rotation_analyst.status import (
     setup_state,
     warehouse_status,
 )
+from tests.rotation_analyst.demo_warehouse import FRED_FRESHNESS, LAST_RUN, YAHOO_FRESHNESS
+from tests.rotation_analyst.thesis_marts import thesis_connection
+from warehouse import connect
 
 
 class TestParseLag:

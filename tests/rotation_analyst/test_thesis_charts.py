@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rotation_analyst.thesis_marts import thesis_connection
 from rotation_analyst.thesis_charts import excess_chart, leg_rank
+from tests.rotation_analyst.thesis_marts import thesis_connection
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.rotation_analyst.thesis_marts import thesis_connection
 from rotation_analyst.report import render_report
 from rotation_analyst.thesis_report import (
     episodes_table,
@@ -19,6 +18,7 @@ from rotation_analyst.thesis_report import (
     thesis_section,
     verdict_table,
 )
+from tests.rotation_analyst.thesis_marts import thesis_connection
 
 INSUFFICIENT = (
     "Insufficient evidence: only 3 independent episodes since 2016-01-04; the thesis can be "

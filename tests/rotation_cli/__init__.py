@@ -1,0 +1,1 @@
+"""Tests of the rotation command line (rotation_cli)."""

@@ -427,7 +427,9 @@ class TestMarketOptions:
 
         runs = []
         monkeypatch.setattr(
-            rotation_cli.app, "_run", lambda start, end, mode: runs.append((start, mode, Settings()))
+            rotation_cli.app,
+            "_run",
+            lambda start, end, mode: runs.append((start, mode, Settings())),
         )
         args = ["demo", "--market", "planted", "--seed", "3", "--effect", "0.5"]
         result = runner.invoke(app, args)

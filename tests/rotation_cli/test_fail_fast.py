@@ -27,14 +27,23 @@ print(json.dumps({"code": result.exit_code, "output": result.output, "heavy": he
         pytest.param(["backfill", "--start", "2024-01-01"], id="backfill"),
     ],
 )
-def test_a_bad_base_url_fails_with_exit_2_before_prefect_or_gx_is_imported(args) -> None:
-    env = {**os.environ, "ROTATION_FRED_BASE_URL": "ftp://x"}
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        pytest.param("ROTATION_FRED_BASE_URL", "ftp://x", id="base_url"),
+        pytest.param("ROTATION_SOURCES", "fred,nasdaq", id="unknown_source"),
+    ],
+)
+def test_a_bad_setting_fails_with_exit_2_before_prefect_or_gx_is_imported(
+    args, variable, value
+) -> None:
+    env = {**os.environ, variable: value}
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True, check=True
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
 
     assert report["code"] == 2
-    assert "ROTATION_FRED_BASE_URL" in report["output"]
+    assert variable in report["output"]
     # the work done before the error: settings only
     assert report["heavy"] == []

@@ -9,9 +9,9 @@ import threading
 from rich.console import Console
 from rich.progress import Progress
 
+from rotation_cli.progress_bars import STAGES, Bars, PlainLines, run_progress
 from rotation_kernel import progress
 from rotation_kernel.progress import emit, subscribe
-from rotation_cli.progress_bars import STAGES, Bars, PlainLines, run_progress
 
 
 class TestEmit:

@@ -1,4 +1,4 @@
-"""rotation_cli.serve's process lifecycle on plain Python children: stop order, escalation, no orphans.
+"""rotation_cli.serve's process lifecycle on Python children: stop order, escalation, no orphans.
 
 The real server, worker and deploy run in tests/flows/test_deployment.py (integration).
 """
@@ -56,7 +56,7 @@ SHOW_SIGINT = "import signal; print(signal.getsignal(signal.SIGINT).__name__)"
 
 
 def start(script: str) -> tuple[subprocess.Popen, str]:
-    """Start ``script`` in its own session, like rotation_cli.serve does, and read its first line."""
+    """Start ``script`` in its own session, as rotation_cli.serve does; read its first line."""
     proc = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True
     )

@@ -8,7 +8,7 @@ from unittest import mock
 
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows import startup
+from rotation_cli import startup
 
 
 class FakeServer:

@@ -10,8 +10,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.transforms.conftest import MARKET_HISTORY
 from rotation_cli.market_warehouse import market_warehouse
+from tests.transforms.conftest import MARKET_HISTORY
 from warehouse.transform import run_transforms
 
 CUTOFF = date(2020, 9, 30)  # D, a Wednesday: the H.4.1 for it comes out on 2020-10-01

@@ -13,8 +13,8 @@ from great_expectations.expectations.expectation import Expectation
 from expectations.suites.raw.bars import bar_expectations
 from expectations.suites.raw.contract import contract_expectations, freshness
 from expectations.suites.spec import SuiteSpec
-from sources import coinbase, kraken
 from rotation_kernel.contract import LoadContract
+from sources import coinbase, kraken
 
 
 def candle_suite(contract: LoadContract) -> SuiteSpec:

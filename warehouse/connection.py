@@ -22,7 +22,9 @@ def published_path(path: Path | str | None = None) -> Path:
         ConfigError: when the settings are invalid, or no warehouse has been published there yet.
     """
     if path is None:
-        from rotation_kernel.settings import load_settings  # pydantic: only when the path is not given
+        from rotation_kernel.settings import (
+            load_settings,  # pydantic: only when the path is not given
+        )
 
         path = load_settings().warehouse
     path = Path(path)

@@ -1,0 +1,34 @@
+"""The catalog of sources (sources.catalog): what a run selection may name."""
+
+from __future__ import annotations
+
+import pytest
+
+from rotation_kernel.errors import ConfigError
+from rotation_kernel.settings import load_settings
+from sources.catalog import check_selection, streams
+
+
+class TestCheckSelection:
+    def test_known_sources_and_listed_symbols_pass(self):
+        settings = load_settings(sources="binance,fred_rates", binance_symbols="ETHUSDT")
+        assert check_selection(settings) is settings
+
+    def test_an_unknown_source_is_refused_naming_the_variable_and_the_known_ones(self):
+        settings = load_settings(sources="binance,nasdaq")
+        with pytest.raises(
+            ConfigError, match=r"ROTATION_SOURCES: unknown source\(s\) \['nasdaq'\]"
+        ):
+            check_selection(settings)
+
+    def test_an_unlisted_symbol_is_refused_and_planning_refuses_it_too(self):
+        settings = load_settings(binance_symbols="DOGEUSDT,FOOUSDT")
+        message = r"ROTATION_BINANCE_SYMBOLS: unlisted symbol\(s\) \['FOOUSDT'\]; listed: \["
+        with pytest.raises(ConfigError, match=message):
+            check_selection(settings)
+        with pytest.raises(ConfigError, match="FOOUSDT"):
+            streams(settings)
+
+    def test_a_malformed_symbol_is_refused_by_the_settings_themselves(self):
+        with pytest.raises(ConfigError, match="ROTATION_BINANCE_SYMBOLS"):
+            load_settings(binance_symbols="btc/usdt")
