@@ -39,7 +39,7 @@ def daily_usd_volume(klines: pl.DataFrame) -> pl.DataFrame:
     return priced.group_by("listing_id", "base_asset", "listed_date", "date").agg(
         volume_usdt=pl.when(pl.col("volume_usdt").is_null().any())
         .then(None)
-        .otherwise(pl.col("volume_usdt").sum())
+        .otherwise(pl.col("volume_usdt").sort_by("symbol").sum())
     )
 
 
@@ -94,7 +94,9 @@ def alt_universe(klines: pl.DataFrame, params: AltUniverseParams) -> pl.DataFram
         candidates = (
             in_window.group_by("listing_id", "listed_date")
             .agg(
-                quote_volume_30d_usdt=pl.col("volume_usdt").sum(),
+                # summed in date order: a float sum's last bits depend on the order, and a
+                # group's row order is not fixed (two builds must give the same table)
+                quote_volume_30d_usdt=pl.col("volume_usdt").sort_by("date").sum(),
                 count_known_days=pl.col("volume_usdt").is_not_null().sum(),
             )
             .filter(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
 from transforms.stats.alt_universe import alt_universe, daily_usd_volume, rebalance_dates
@@ -68,3 +69,23 @@ def test_a_listing_is_delisted_only_once_the_archive_runs_past_the_gap():
     assert april["delisted_date"].to_list() == [date(2024, 4, 9), None]
     # 2024-05-08 is 29 days past BBB's last day: gone from May's universe
     assert universe.filter(rebalance_date=date(2024, 5, 1))["asset"].to_list() == ["AAA@2024-01-01"]
+
+
+def test_the_universe_does_not_depend_on_the_order_of_the_rows():
+    """Float sums are summed in date order: shuffled input gives the same bits (two builds of
+    the warehouse must give equal checksums)."""
+    rng = np.random.default_rng(5)
+    start = date(2024, 1, 1)
+    rows = [
+        (f"{coin}{quote}", quote, start + timedelta(days=i), 1.0, float(rng.lognormal(8, 2)))
+        for coin in ("AAA", "BBB", "CCC", "DDD")
+        for quote in ("USDT", "BTC")
+        for i in range(150)
+    ]
+    rows += [("BTCUSDT", "USDT", start + timedelta(days=i), 5e4 + i * 0.1, 1e9) for i in range(150)]
+    frame = klines(rows)
+    params = load_params()
+    expected = alt_universe(frame, params)
+    for seed in range(5):
+        shuffled = frame.sample(fraction=1.0, shuffle=True, seed=seed)
+        assert alt_universe(shuffled, params).equals(expected)
