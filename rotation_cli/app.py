@@ -224,7 +224,7 @@ def backfill(
     ] = None,
     chunk: Annotated[str, typer.Option(help="year, quarter or month")] = "year",
 ) -> None:
-    """Load [start, end] chunk by chunk; a rerun resumes after the last published chunk."""
+    """Load --start .. --end chunk by chunk; a rerun resumes after the last published chunk."""
     _check_settings()
     from flows.backfill import backfill as backfill_flow
     from flows.backfill import split_chunks

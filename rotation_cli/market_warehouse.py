@@ -21,7 +21,6 @@ from emulator.archive_market import archive_candles
 from emulator.crypto import COINS, DAY_MS
 from emulator.equities import adjusted_close
 from emulator.market import DEFAULT_SEED, Market, market_for
-from sources import binance_archive
 from sources.catalog import contracts, fred_unit_rows
 from warehouse.db import bootstrap
 
@@ -150,9 +149,7 @@ def load_market(con: duckdb.DuckDBPyConnection, inputs: dict[str, pl.DataFrame])
         con: an empty DuckDB connection.
         inputs: frames from :func:`market_inputs`.
     """
-    # the archive's table, whether or not the catalog registers its source yet
-    tables_contracts = {c.table: c for c in [*contracts(), binance_archive.CONTRACT]}
-    bootstrap(con, tables_contracts.values(), fred_unit_rows())
+    bootstrap(con, contracts(), fred_unit_rows())
     fred, tga, yahoo, binance = (inputs[k] for k in ("fred", "tga", "yahoo", "binance"))
     era_names = pl.when(pl.col("record_date") <= DTS_ERAS[0][0]).then(pl.lit(DTS_ERAS[0][1]))
     for last_day, name in DTS_ERAS[1:]:
