@@ -6,36 +6,17 @@ Artifacts carry counts, dates, table names and messages only: never settings or 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 if TYPE_CHECKING:
-    from flows.nightly import RunSummary
+    from warehouse.runs import RunSummary
 
 SUMMARY_KEY = "nightly-load-summary"
 WARNING_KEY = "nightly-stale-data-warning"
 DOCS_KEY = "nightly-data-docs"
-
-
-def watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
-    """Every stream's watermark, keyed ``raw.<source>__<resource>/<stream>``."""
-    rows = con.execute(
-        "select source, resource, stream, watermark from meta.load_state order by all"
-    ).fetchall()
-    return {f"raw.{s}__{r}/{stream}": w for s, r, stream, w in rows}
-
-
-def validation_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
-    """This run's failed expectations: (suite, expectation, stream, severity, rows, reason)."""
-    return con.execute(
-        "select suite, expectation, coalesce(stream, ''), severity, rows_failed, reason "
-        "from meta.validation_results where run_id = ? and not success order by all",
-        [run_id],
-    ).fetchall()
 
 
 def _rows_per_table(summary: RunSummary) -> list[str]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 
 import expectations
-from flows.artifacts import publish_artifacts, validation_failures, watermarks
+from flows.artifacts import publish_artifacts
 from flows.hooks import notify_on_failure
 from flows.policy import (
     CACHE_EXPIRATION,
@@ -31,7 +30,6 @@ from flows.policy import (
 )
 from flows.runlog import source_logger
 from flows.tasks import (
-    GateOutcome,
     bulk_load_resource,
     extract_stream,
     gate_marts,
@@ -43,43 +41,16 @@ from rotation_kernel.errors import PipelineError
 from rotation_kernel.progress import emit
 from rotation_kernel.settings import Settings, load_settings
 from sources.catalog import ALL_SOURCES as SOURCES
-from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, streams
-from warehouse.db import bootstrap, list_tables
+from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, source_contracts, streams
+from warehouse.db import bootstrap
 from warehouse.load import LoadResult
 from warehouse.publish import abandon, begin_build, publish, run_lock
 from warehouse.quarantine import ensure_tables
+from warehouse.runs import RunSummary, by_source, close_run, covering, watermarks
 from warehouse.spool import Spool, SpooledStream
-from warehouse.state import incremental_start
+from warehouse.state import Window, plan_windows
 
-Window = tuple[date, date]
-
-
-@dataclass
-class RunSummary:
-    """What a run did; the CLI prints it and tests read it."""
-
-    run_id: str
-    status: str
-    warehouse: Path
-    data_origin: str
-    loads: list[LoadResult] = field(default_factory=list)
-    failed_streams: dict[str, str] = field(default_factory=dict)
-    fallbacks: dict[str, str] = field(
-        default_factory=dict
-    )  # "binance/BTCUSDT" -> "coinbase/BTC-USD"
-    quarantined: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    table_rows: dict[str, int] = field(default_factory=dict)
-    docs: Path | None = None
-    watermarks_before: dict[str, date | None] = field(default_factory=dict)
-    watermarks_after: dict[str, date | None] = field(default_factory=dict)
-    validation_failures: list[tuple] = field(default_factory=list)
-
-    @property
-    def stale_sources(self) -> list[str]:
-        """Sources with a failed or blocked stream: their marts use the last good data."""
-        keys = [*self.failed_streams, *self.quarantined]
-        return sorted({key.split("/")[0] for key in keys})
+Windows = dict[tuple[str, str], Window]
 
 
 @flow(
@@ -98,50 +69,54 @@ def nightly(start: date | None = None, end: date | None = None, mode: str = "run
         mode: a label recorded in meta.runs ("run", "demo", "nightly", "backfill").
     """
     settings = load_settings()
-    run_id = str(runtime.flow_run.id or uuid.uuid4())
     started_at = datetime.now(UTC)
-    end = end or started_at.date()
+    end, today = end or started_at.date(), started_at.date()
+    run_id = str(runtime.flow_run.id or uuid.uuid4())
     summary = RunSummary(run_id, "running", settings.warehouse, settings.data_origin)
-    spool = Spool(settings.warehouse.parent / ".spool" / run_id)
-    with run_lock(settings.warehouse):
-        con = begin_build(settings.warehouse)
-        try:
-            bootstrap(con, contracts(), fred_unit_rows())
-            ensure_tables(con, contracts())
-            summary.watermarks_before = watermarks(con)
-            windows = plan_windows(con, streams(settings), start, end)
-            emit("stage", name="extract", streams=len(windows))
-            extracted = extract_all(windows, spool.root, summary, settings)
-            if not extracted:
-                raise PipelineError(
-                    "nothing to publish: every stream failed "
-                    f"({'; '.join(f'{k}: {v}' for k, v in summary.failed_streams.items())})"
-                )
-            emit("stage", name="validate", streams=len(extracted))
-            accepted = validate_all(con, extracted, windows, summary, started_at.date())
-            emit("stage", name="load", streams=len(accepted))
-            summary.loads = load_all(con, accepted, windows, summary, started_at.date())
-            emit("stage", name="transform")
-            transform(con)
-            emit("stage", name="validate-marts")
-            summary.warnings += gate_marts(con, run_id, started_at.date())
-            summary.status = "partial" if summary.stale_sources else "success"
-            record_run(con, summary, started_at, mode, start, end)
-            summary.table_rows = count_rows(con)
-            summary.watermarks_after = watermarks(con)
-            summary.validation_failures = validation_failures(con, run_id)
-            emit("stage", name="publish")
-            publish(con, settings.warehouse)
-        except BaseException:
-            abandon(con, settings.warehouse)
-            raise
-        finally:
-            spool.remove()
+    with building(settings.warehouse, run_id) as (con, spool_root):
+        summary.watermarks_before = watermarks(con)
+        planned = streams(settings)
+        windows = plan_windows(con, planned, source_contracts(), start, end, settings.lookback_days)
+        extracted = extract_all(windows, spool_root, summary, settings)
+        accepted = validate_all(con, extracted, windows, summary, today)
+        summary.loads = load_all(con, accepted, windows, summary, today)
+        emit("stage", name="transform")
+        transform(con)
+        emit("stage", name="validate-marts")
+        summary.warnings += gate_marts(con, run_id, today)
+        name = runtime.flow_run.name
+        close_run(con, summary, name=name, started_at=started_at, mode=mode, start=start, end=end)
+        emit("stage", name="publish")
+        publish(con, settings.warehouse)
     emit("stage", name="docs")
     summary.docs = build_docs(settings.warehouse.parent / "docs")
     emit("stage", name="done", status=summary.status)
     publish_artifacts(summary)
     return summary
+
+
+@contextmanager
+def building(warehouse: Path, run_id: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """Hold the run lock and a new build of ``warehouse`` (bootstrapped), with a spool folder.
+
+    The build is abandoned if the block raises (``publish`` inside the block keeps it); the
+    spool folder is removed either way.
+
+    Yields:
+        The build's connection, and the root of this run's spool.
+    """
+    spool = Spool(warehouse.parent / ".spool" / run_id)
+    with run_lock(warehouse):
+        con = begin_build(warehouse)
+        try:
+            bootstrap(con, contracts(), fred_unit_rows())
+            ensure_tables(con, contracts())
+            yield con, spool.root
+        except BaseException:
+            abandon(con, warehouse)
+            raise
+        finally:
+            spool.remove()
 
 
 def build_docs(docs_dir: Path) -> Path | None:
@@ -153,35 +128,20 @@ def build_docs(docs_dir: Path) -> Path | None:
         return None
 
 
-def plan_windows(
-    con: duckdb.DuckDBPyConnection, planned: list[tuple[str, str]], start: date | None, end: date
-) -> dict[tuple[str, str], Window]:
-    """The extraction window of every stream: explicit, or incremental from its watermark."""
-    windows = {}
-    lookback = load_settings().lookback_days  # ROTATION_LOOKBACK_DAYS overrides every source's
-    for source, stream in planned:
-        contract = SOURCES[source].CONTRACT
-        if lookback is not None:
-            contract = dataclasses.replace(contract, lookback_days=lookback)
-        first = start or incremental_start(con, contract, stream)
-        if first > end:
-            raise PipelineError(f"start {first} is after end {end}")
-        windows[(source, stream)] = (first, end)
-    return windows
-
-
 def extract_all(
-    windows: dict[tuple[str, str], Window],
-    spool_root: Path,
-    summary: RunSummary,
-    settings: Settings,
+    windows: Windows, spool_root: Path, summary: RunSummary, settings: Settings
 ) -> list[tuple[str, SpooledStream]]:
     """Extract every stream concurrently; a failed stream is recorded, the others go on.
 
     Each source's task gets its retries and timeout from :mod:`flows.policy`. A closed window
     (older than the source's revision lookback) is cached by (source, stream, window, server):
-    its pages are spooled under ``<warehouse dir>/.cache`` and a rerun reuses them.
+    its pages are spooled under ``<warehouse dir>/.cache`` and a rerun reuses them. A stream a
+    fallback venue stood in for adds the venue's (source, stream) to ``windows``.
+
+    Raises:
+        PipelineError: when every stream failed: there is nothing to publish.
     """
+    emit("stage", name="extract", streams=len(windows))
     cache_root = settings.warehouse.parent / ".cache"
     server_limits = ensure_host_limits(settings, sorted({src for src, _ in windows}))
     with make_task_runner(settings) as runner:
@@ -191,9 +151,8 @@ def extract_all(
         }
         done = []
         for source, stream in list(windows):
-            future = futures[(source, stream)]
             try:
-                used, spooled = future.result()
+                used, spooled = futures[(source, stream)].result()
             except PipelineError as exc:
                 summary.failed_streams[f"{source}/{stream}"] = str(exc)
                 source_logger(source, stream).error("failed: %s", exc)
@@ -202,6 +161,9 @@ def extract_all(
                 summary.fallbacks[f"{source}/{stream}"] = f"{used}/{spooled.stream}"
                 windows[(used, spooled.stream)] = windows[(source, stream)]
             done.append((used, spooled))
+    if not done:
+        failures = "; ".join(f"{k}: {v}" for k, v in summary.failed_streams.items())
+        raise PipelineError(f"nothing to publish: every stream failed ({failures})")
     return done
 
 
@@ -245,39 +207,31 @@ def _submit(
 def validate_all(
     con: duckdb.DuckDBPyConnection,
     extracted: list[tuple[str, SpooledStream]],
-    windows: dict[tuple[str, str], Window],
+    windows: Windows,
     summary: RunSummary,
     run_date: date,
 ) -> list[tuple[str, SpooledStream]]:
-    """Validate each resource's batch; blocked streams go to quarantine, the rest go on to load."""
-    by_source: dict[str, list[SpooledStream]] = defaultdict(list)
-    for source, spooled in extracted:
-        by_source[source].append(spooled)
+    """Validate each resource's batch; blocked streams go to quarantine, the rest go on to load.
+
+    A bulk source (``BULK_SOURCES``) passes untouched: it is validated part by part as it loads.
+    """
+    emit("stage", name="validate", streams=len(extracted))
     accepted = []
-    for source, group in by_source.items():
-        if source in BULK_SOURCES:  # validated part by part as it loads (load_all)
+    for source, group in by_source(extracted).items():
+        if source in BULK_SOURCES:
             accepted += [(source, s) for s in group]
             continue
-        span = [windows[(source, s.stream)] for s in group]
-        window = (min(w[0] for w in span), max(w[1] for w in span))
+        window = covering(windows[(source, s.stream)] for s in group)
         outcome = validate_resource(con, source, group, summary.run_id, run_date, window)
-        _absorb(summary, source, outcome)
-        refused = outcome.quarantined.keys() | outcome.failed.keys()
-        accepted += [(source, s) for s in group if s.stream not in refused]
+        summary.absorb(source, outcome)
+        accepted += [(source, s) for s in group if s.stream not in outcome.refused]
     return accepted
-
-
-def _absorb(summary: RunSummary, source: str, outcome: GateOutcome) -> None:
-    """Add what the quality gate did to one source's streams to the run's summary."""
-    summary.quarantined.update({f"{source}/{k}": v for k, v in outcome.quarantined.items()})
-    summary.failed_streams.update({f"{source}/{k}": v for k, v in outcome.failed.items()})
-    summary.warnings += outcome.warnings
 
 
 def load_all(
     con: duckdb.DuckDBPyConnection,
     accepted: list[tuple[str, SpooledStream]],
-    windows: dict[tuple[str, str], Window],
+    windows: Windows,
     summary: RunSummary,
     run_date: date,
 ) -> list[LoadResult]:
@@ -286,58 +240,14 @@ def load_all(
     A bulk source (``BULK_SOURCES``) is validated here, as it loads: its quarantined and
     failed streams and its warnings go into ``summary`` like the validate step's.
     """
-    by_source: dict[str, list[SpooledStream]] = defaultdict(list)
-    for source, spooled in accepted:
-        by_source[source].append(spooled)
+    emit("stage", name="load", streams=len(accepted))
     results = []
-    for source, group in by_source.items():
+    for source, group in by_source(accepted).items():
         spans = {s.stream: windows[(source, s.stream)] for s in group}
         if source not in BULK_SOURCES:
             results += load(con, source, group, summary.run_id, spans)
             continue
         loaded, outcome = bulk_load_resource(con, source, group, summary.run_id, run_date, spans)
-        _absorb(summary, source, outcome)
+        summary.absorb(source, outcome)
         results += loaded
     return results
-
-
-def record_run(
-    con: duckdb.DuckDBPyConnection,
-    summary: RunSummary,
-    started_at: datetime,
-    mode: str,
-    start: date | None,
-    end: date,
-) -> None:
-    """Write this run's row to meta.runs inside the build, so it publishes with the data."""
-    notes = [f"failed {k}: {v}" for k, v in sorted(summary.failed_streams.items())]
-    notes += [f"quarantined {k}: {n} rows" for k, n in sorted(summary.quarantined.items())]
-    notes += [f"fell back {k} -> {v}" for k, v in sorted(summary.fallbacks.items())]
-    con.execute(
-        "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            summary.run_id,
-            runtime.flow_run.name,
-            started_at,
-            datetime.now(UTC),
-            summary.status,
-            summary.data_origin,
-            mode,
-            start,
-            end,
-            sum(r.rows_in for r in summary.loads),
-            sum(r.rows_inserted for r in summary.loads),
-            sum(r.rows_updated for r in summary.loads),
-            summary.stale_sources,
-            "; ".join(notes) or None,
-        ],
-    )
-
-
-def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row counts of every raw, staging and mart relation, and of non-empty quarantine tables."""
-    counts = {
-        name: con.execute(f"select count(*) from {name}").fetchone()[0]
-        for name in list_tables(con, ("raw", "staging", "marts", "quarantine"))
-    }
-    return {k: v for k, v in counts.items() if v or not k.startswith("quarantine.")}

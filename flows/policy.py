@@ -1,17 +1,19 @@
 """Task policy: which layer retries what, how long a task may run, per-host slots and caching.
 
-Two layers retry, and they never multiply into a storm:
+Each failure kind is retried in one layer only, so attempts never multiply:
 
-* ``sources/_http.py`` retries one *request*: 429/5xx/timeouts/resets, honouring
-  ``Retry-After``, up to ``http_max_attempts`` with capped exponential backoff. Seconds-scale
-  blips end here.
-* The extract *task* retries the whole *stream* (its spool restarts from page one) only when
-  the HTTP layer gave up on a transient failure: an outage of minutes. Few retries, long
-  jittered exponential delays. A 4xx answer, a ban (418), a geo-block (451) or schema drift is
-  never retried: the same request would get the same answer (a ban gets a venue fallback).
+* ``sources/_http.py`` retries one *request*: 429/5xx, connect and read timeouts, resets,
+  a 2xx body that is not JSON; it honours ``Retry-After`` and tries at most
+  ``http_max_attempts`` times with capped exponential backoff. What it gives up on
+  (``SourceHTTPError`` and its kin) is final: the task does not retry it, a Binance symbol
+  gets a venue fallback instead (:mod:`sources.fallbacks`).
+* The extract *task* retries the whole *stream* (its spool restarts from page one) only for
+  what the HTTP layer cannot see: the stream passing its time limit (``StreamTimeoutError``)
+  and a wait for a lock or slot that timed out (any other ``TimeoutError``). Few retries,
+  long jittered exponential delays.
 
-Worst case per page: ``http_max_attempts x (task_retries + 1)`` requests, spread over
-``task_retry_delay_s x (2^retries - 1)`` seconds.
+Worst case per page: ``http_max_attempts`` requests (measured before this split: 15 a page,
+~6 minutes, before a stream on an unreachable host was recorded as failed).
 """
 
 from __future__ import annotations
@@ -27,12 +29,7 @@ from urllib.parse import urlsplit
 
 from prefect.tasks import exponential_backoff
 
-from rotation_kernel.errors import (
-    SchemaDriftError,
-    SourceAPIError,
-    SourceHTTPError,
-    VenueUnavailableError,
-)
+from rotation_kernel.errors import SchemaDriftError, SourceHTTPError
 from rotation_kernel.settings import Settings
 
 
@@ -41,7 +38,8 @@ class SourcePolicy:
     """How one source's extract task is run.
 
     Attributes:
-        retries: task-level retries of a whole stream after the HTTP layer gave up.
+        retries: task-level retries of a whole stream after a time limit or a lock wait
+            (never after an HTTP failure: ``sources/_http.py`` retried that already).
         timeout_s: the most one stream's extraction may take.
         host_slots: streams of this host extracted at once (across runs when a Prefect
             server holds the limit).
@@ -70,17 +68,21 @@ def policy_for(source: str) -> SourcePolicy:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures a later attempt may not meet: exhausted HTTP retries, timeouts.
+    """True for the failures the task retries: the ones the HTTP layer cannot retry.
 
-    A 4xx answer, a ban or geo-block, and schema drift are deterministic: never retried.
+    A stream past its time limit (``StreamTimeoutError``), or a wait for a lock or a
+    concurrency slot that timed out (Prefect raises ``TimeoutError`` subclasses), may pass
+    on a later attempt. An HTTP failure (``SourceHTTPError``: retries exhausted, a 4xx, a ban
+    or geo-block) was already retried, or must not be, by ``sources/_http.py``; schema drift
+    and our own bugs would fail the same way again.
     """
-    if isinstance(exc, SchemaDriftError | SourceAPIError | VenueUnavailableError):
+    if isinstance(exc, SourceHTTPError | SchemaDriftError):
         return False
-    return isinstance(exc, SourceHTTPError | TimeoutError)
+    return isinstance(exc, TimeoutError)
 
 
 def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect ``retry_condition_fn``: retry the stream only after a transient failure."""
+    """Prefect ``retry_condition_fn``: retry the stream only after :func:`is_transient`."""
     try:
         state.result()
     except BaseException as exc:  # the state's own exception, re-raised by result()

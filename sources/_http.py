@@ -1,7 +1,10 @@
 """All HTTP policy: session, timeouts, retries honouring Retry-After, rate limits, redaction.
 
-Every source module talks to its API only through :class:`HttpClient`. Each failure kind is
-retried here and only here; Prefect tasks that call sources keep ``retries=0``.
+Every source module talks to its API only through :class:`HttpClient`. HTTP failures (429,
+5xx, timeouts, resets, a body that is not JSON) are retried here and only here, at most
+``max_attempts`` times a request: the extract task never retries a ``SourceHTTPError``. Its
+own retries are for what this layer cannot see, a stream's time limit and lock waits
+(``flows/policy.py`` has the table of which layer retries what).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The sources the nightly flow runs, by name, with their load contracts and fallbacks.
+"""The sources the nightly flow runs, by name, with their load contracts and fallback venues.
 
 A "source" here is one raw table's extractor: a module (or object) with ``CONTRACT``,
 ``STREAMS`` and ``extract(http, settings, stream, start, end)``.
@@ -66,27 +66,17 @@ NEEDS_FRED_KEY = frozenset({"fred_vintages"})
 FRED_SOURCES = frozenset({"fred", "fred_rates"})
 
 
-def _stream_for(module: Any, asset: str) -> str | None:
-    return next((stream for stream, code in module.ASSETS.items() if code == asset), None)
-
-
-def fallbacks(source: str, stream: str) -> list[tuple[str, str]]:
-    """The venues, in order, that can stand in for a stream: for a Binance spot symbol,
-    Coinbase then Kraken (BTCUSDT -> BTC-USD, XBTUSD), skipping a venue that does not list
-    the asset. Other sources have no stand-in."""
-    if source != "binance":
-        return []
-    asset = stream.removesuffix("USDT")
-    chain = [(name, _stream_for(module, asset)) for name, module in FALLBACK_SOURCES.items()]
-    return [(name, stream) for name, stream in chain if stream]
-
-
 def extractor(source: str, settings: Settings) -> Any:
     """The module that extracts ``source`` under these settings (FRED without a key: fredgraph)."""
     if source in FRED_SOURCES and not settings.has_fred_key:
         fredgraph.log_vintages_unavailable()
         return fredgraph
     return ALL_SOURCES[source]
+
+
+def source_contracts() -> dict[str, LoadContract]:
+    """Every source's load contract, by source name (fallback venues included)."""
+    return {name: module.CONTRACT for name, module in ALL_SOURCES.items()}
 
 
 def contracts() -> list[LoadContract]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.errors import PipelineError
+
+Window = tuple[date, date]
 
 
 def get_watermark(
@@ -30,6 +35,41 @@ def incremental_start(con: duckdb.DuckDBPyConnection, contract: LoadContract, st
     if watermark is None:
         return contract.initial_value
     return max(contract.initial_value, watermark - timedelta(days=contract.lookback_days))
+
+
+def plan_windows(
+    con: duckdb.DuckDBPyConnection,
+    planned: Iterable[tuple[str, str]],
+    contracts: Mapping[str, LoadContract],
+    start: date | None,
+    end: date,
+    lookback_days: int | None = None,
+) -> dict[tuple[str, str], Window]:
+    """The extraction window of every planned stream: explicit, or incremental from its watermark.
+
+    Args:
+        planned: (source, stream) pairs to extract.
+        contracts: each source's load contract, by source name.
+        start: the first date for every stream; None = each stream's :func:`incremental_start`.
+        end: the last date for every stream.
+        lookback_days: replaces every contract's lookback when set (ROTATION_LOOKBACK_DAYS).
+
+    Returns:
+        (first, last) dates by (source, stream), in the order planned.
+
+    Raises:
+        PipelineError: when a stream's first date is after ``end``.
+    """
+    windows = {}
+    for source, stream in planned:
+        contract = contracts[source]
+        if lookback_days is not None:
+            contract = dataclasses.replace(contract, lookback_days=lookback_days)
+        first = start or incremental_start(con, contract, stream)
+        if first > end:
+            raise PipelineError(f"start {first} is after end {end}")
+        windows[(source, stream)] = (first, end)
+    return windows
 
 
 def advance_watermark(

@@ -1,12 +1,13 @@
 """Task policy and observability of the nightly flow under Prefect: retries, caching, per-host
-limits, artifacts, tagged logs, the Failed state with its webhook, and the Dask runner."""
+limits, artifacts, tagged logs, the Failed state with its webhook, and the Dask runner.
+
+The policy's rules are tested without Prefect in tests/flows/test_policy.py; these tests prove
+the wiring: a real flow run on the emulator takes them."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import threading
 from datetime import UTC, date, datetime
 from unittest import mock
 
@@ -17,12 +18,6 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 import flows.nightly
 from flows import policy
 from flows.nightly import nightly
-from rotation_kernel.errors import (
-    SchemaDriftError,
-    SourceAPIError,
-    SourceHTTPError,
-    VenueUnavailableError,
-)
 from rotation_kernel.settings import load_settings, settings_env
 from warehouse.db import connect
 
@@ -51,48 +46,23 @@ def artifacts_of(flow_run_id: str) -> dict[str, object]:
 
 
 class TestRetryPolicy:
-    @pytest.mark.parametrize(
-        ("exc", "retried"),
-        [
-            pytest.param(SourceHTTPError("503 x5", url="u", status=503), True, id="exhausted-5xx"),
-            pytest.param(TimeoutError("task timed out"), True, id="task-timeout"),
-            pytest.param(SourceAPIError("400 bad symbol", url="u", status=400), False, id="4xx"),
-            pytest.param(
-                VenueUnavailableError("451", url="u", status=451, reason="geo_blocked"),
-                False,
-                id="geo-block",
-            ),
-            pytest.param(SchemaDriftError("fred", "value", "renamed"), False, id="drift"),
-            pytest.param(KeyError("bug"), False, id="our-bug"),
-        ],
-    )
-    def test_only_transient_failures_retry_the_whole_stream(self, exc, retried):
-        assert policy.is_transient(exc) is retried
+    """The policy's options reach the extract tasks (the rules: tests/flows/test_policy.py)."""
 
-    def test_task_options_back_off_exponentially_with_jitter_per_source(self):
-        settings = load_settings(task_retry_delay_s=10)
-        binance, fred = (
-            policy.task_options("binance", settings),
-            policy.task_options("fred", settings),
-        )
-        assert binance["retries"] == 2 and fred["retries"] == 2
-        assert policy.policy_for("binance").timeout_s == 3600
-        assert policy.policy_for("fred").timeout_s == 1800
-        assert binance["retry_delay_seconds"](2) == [10, 20]
-        assert binance["retry_jitter_factor"] == 0.5
-
-    def test_a_stream_whose_http_retries_ran_out_is_retried_once_more_by_its_task(
+    def test_a_stream_whose_http_retries_ran_out_is_not_retried_by_its_task(
         self, pipeline_env, emu
     ):
-        """503 for exactly the HTTP layer's 2 attempts: the task's retry loads DFF."""
+        """503 for exactly the HTTP layer's 2 attempts: DFF fails after those 2 requests; the
+        task's retries (2) are for time limits and lock waits, not for HTTP failures."""
         seen = len(emu.request_log)
         emu.fail_next("/fred/", 503, times=2, where={"series_id": "DFF"})
         summary = nightly(start=CLOSED[0], end=today(), mode="test")
-        assert "fred_rates/DFF" not in summary.failed_streams
+        assert summary.failed_streams["fred_rates/DFF"].endswith(
+            "failed after 2 attempts: HTTP 503"
+        )
         dff = [q for _, _, q in emu.request_log[seen:] if q.get("series_id") == "DFF"]
-        assert len(dff) == 3  # two refused by the HTTP layer's 2 attempts, one by the task retry
-        loaded = {(r.source, r.stream): r.rows_in for r in summary.loads}
-        assert loaded[("fred", "DFF")] > 1000
+        assert len(dff) == 2  # the HTTP layer's 2 attempts, and no task retry after them
+        loaded = {(r.source, r.stream) for r in summary.loads}
+        assert ("fred", "DGS10") in loaded and ("fred", "DFF") not in loaded
 
     def test_a_stream_past_its_time_limit_fails_alone_between_pages(
         self, pipeline_env, emu, monkeypatch
@@ -150,24 +120,8 @@ class TestCaching:
         nightly(start=today().replace(day=1), end=today(), mode="test")
         assert len(emu.request_log) > seen
 
-    def test_the_cache_key_names_source_stream_window_and_server(self):
-        a = policy.extraction_key("fred", "WALCL", *CLOSED, "http://127.0.0.1:1/fred")
-        b = policy.extraction_key("fred", "WALCL", *CLOSED, "https://api.stlouisfed.org")
-        assert a.startswith("extract-fred-WALCL-20220103-20220225-") and a != b
-
 
 class TestHostLimits:
-    def test_every_source_names_its_api_and_the_minute_klines_share_binance_s(self):
-        """Each source the catalog can run maps to a base URL (else its run fails with a
-        KeyError before extracting); the 1-minute klines take Binance's slots and policy."""
-        from sources.catalog import ALL_SOURCES
-
-        settings = load_settings()
-        assert {s: policy.api_of(s, settings) for s in ALL_SOURCES}["binance_klines_1m"] == (
-            "binance"
-        )
-        assert policy.policy_for("binance_klines_1m") == policy.policy_for("binance")
-
     def test_a_run_under_a_server_creates_one_global_limit_per_api_and_host(
         self, pipeline_env, emu
     ):
@@ -194,75 +148,6 @@ class TestHostLimits:
             assert not policy.ensure_host_limits(load_settings(), ["kraken"])
             summary = nightly(start=today().replace(day=1), end=today(), mode="test")
         assert summary.status == "success" and not summary.failed_streams
-
-    def test_auto_asks_the_server_in_a_deployments_run(self):
-        with (
-            settings_env({"api_limits": "auto"}),
-            mock.patch("prefect.runtime.deployment.id", "d0c5"),
-            mock.patch("prefect.client.orchestration.get_client") as client,
-        ):
-            assert policy.ensure_host_limits(load_settings(), ["fred", "fred_rates"])
-        upserts = client.return_value.__enter__.return_value.upsert_global_concurrency_limit_by_name
-        assert upserts.call_count == 1  # fred and fred_rates share the FRED API's limit
-
-    def test_the_local_slot_is_taken_before_the_server_is_asked(self):
-        """A run never asks the server for more slots than the API has: threads queue on the
-        process's semaphore first, and only a slot holder asks the server."""
-        settings = load_settings()
-        name = policy.source_limit("fred", settings)
-        asked_while_holding = []
-
-        @contextlib.contextmanager
-        def server_slot(limit_name, occupy, strict):
-            semaphore = policy._local_slots[name]
-            asked_while_holding.append(semaphore._value < policy.policy_for("fred").host_slots)
-            yield
-
-        with (
-            mock.patch("prefect.concurrency.sync.concurrency", server_slot),
-            policy.host_slot("fred", settings, server_limits=True),
-        ):
-            pass
-        assert asked_while_holding == [True]
-
-    def test_streams_are_submitted_round_robin_over_apis(self):
-        settings = load_settings()
-        keys = [("fred", "A"), ("fred", "B"), ("fred", "C"), ("binance", "X"), ("yahoo", "Y")]
-        assert policy.interleave(keys, settings) == [
-            ("fred", "A"),
-            ("binance", "X"),
-            ("yahoo", "Y"),
-            ("fred", "B"),
-            ("fred", "C"),
-        ]
-
-    def test_without_a_server_a_host_semaphore_holds_streams_back(self):
-        """Two slots: the third stream waits until one of the first two leaves."""
-        host = "example.test:443"
-        inside, release, third_in = threading.Semaphore(0), threading.Event(), threading.Event()
-
-        def hold():
-            with policy.local_host_slot(host, 2):
-                inside.release()
-                release.wait(5)
-
-        holders = [threading.Thread(target=hold) for _ in range(2)]
-        for t in holders:
-            t.start()
-        inside.acquire(timeout=5)
-        inside.acquire(timeout=5)
-
-        def third():
-            with policy.local_host_slot(host, 2):
-                third_in.set()
-
-        waiting = threading.Thread(target=third)
-        waiting.start()
-        assert not third_in.wait(0.05)
-        release.set()
-        assert third_in.wait(5)
-        for t in [*holders, waiting]:
-            t.join(5)
 
 
 class TestObservability:

@@ -6,7 +6,7 @@ import pytest
 
 from rotation_kernel.errors import ConfigError
 from rotation_kernel.settings import load_settings
-from sources.catalog import check_selection, streams
+from sources.catalog import ALL_SOURCES, check_selection, source_contracts, streams
 
 
 class TestCheckSelection:
@@ -32,3 +32,30 @@ class TestCheckSelection:
     def test_a_malformed_symbol_is_refused_by_the_settings_themselves(self):
         with pytest.raises(ConfigError, match="ROTATION_BINANCE_SYMBOLS"):
             load_settings(binance_symbols="btc/usdt")
+
+
+class TestStreams:
+    def test_sources_and_symbols_narrow_the_planned_streams(self):
+        settings = load_settings(
+            fred_api_key="k", sources=("fred_rates", "binance"), binance_symbols=("ETHUSDT",)
+        )
+        assert streams(settings) == [
+            ("fred_rates", "DFF"),
+            ("fred_rates", "DGS10"),
+            ("fred_rates", "DTB3"),
+            ("binance", "ETHUSDT"),
+        ]
+
+    def test_no_selection_plans_every_stream_of_every_source(self):
+        planned = streams(load_settings(fred_api_key="k"))
+        assert len(planned) > 40
+        assert ("yahoo", "^RUT") in planned and ("binance", "BNBUSDT") in planned
+
+
+class TestSourceContracts:
+    def test_every_source_fallback_venues_included_has_its_contract_by_name(self):
+        """Rates share FRED's table; the fallback venues have their own."""
+        by_source = source_contracts()
+        assert by_source["fred_rates"] is by_source["fred"]
+        assert by_source["coinbase"].table == "raw.coinbase__candles"
+        assert set(by_source) == set(ALL_SOURCES)
