@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
 from transforms.stats.alt_universe_params import AltUniverseParams
@@ -53,6 +54,37 @@ def rebalance_dates(first: date, last: date) -> list[date]:
     return dates
 
 
+def _windows_of_days(volume: pl.DataFrame, first: date, last: date, window: int) -> pl.DataFrame:
+    """Each daily volume row once per rebalance date whose volume window holds its day.
+
+    A window is the ``window`` days ending on a rebalance date (the first of a month). A day
+    belongs to the first rebalance date on or after it, and to each later one whose window
+    still reaches back to it (a 30-day window: the next one too when the month is February).
+
+    Returns:
+        ``volume``'s rows with a ``rebalance_date`` column (a day in two windows: two rows).
+    """
+    rebalances = rebalance_dates(first, last)
+    if not rebalances:
+        return volume.clear().with_columns(rebalance_date=pl.lit(None, dtype=pl.Date))
+    ends = np.array(rebalances, dtype="datetime64[D]")
+    days = volume["date"].to_numpy().astype("datetime64[D]")
+    first_on_or_after = np.searchsorted(ends, days, side="left")
+    parts, step = [], 0
+    while True:
+        index = first_on_or_after + step
+        end = ends[np.minimum(index, len(ends) - 1)]
+        inside = (index < len(ends)) & (days > end - np.timedelta64(window, "D"))
+        if not inside.any():
+            return (
+                pl.concat(parts)
+                if parts
+                else volume.clear().with_columns(rebalance_date=pl.lit(None, dtype=pl.Date))
+            )
+        parts.append(volume.filter(inside).with_columns(rebalance_date=pl.Series(end[inside])))
+        step += 1
+
+
 def alt_universe(klines: pl.DataFrame, params: AltUniverseParams) -> pl.DataFrame:
     """The top-N alts at each monthly rebalance, from the archive's daily klines.
 
@@ -86,36 +118,32 @@ def alt_universe(klines: pl.DataFrame, params: AltUniverseParams) -> pl.DataFram
             pl.col("last_date") < pl.lit(last_day) - timedelta(days=params.delisted_after_days)
         ).then(pl.col("last_date"))
     )
-    window = params.volume_window_days
-    frames = []
-    for rebalance in rebalance_dates(klines["date"].min(), last_day):
-        start = rebalance - timedelta(days=window - 1)
-        in_window = volume.filter(pl.col("date").is_between(start, rebalance))
-        candidates = (
-            in_window.group_by("listing_id", "listed_date")
-            .agg(
-                # summed in date order: a float sum's last bits depend on the order, and a
-                # group's row order is not fixed (two builds must give the same table)
-                quote_volume_30d_usdt=pl.col("volume_usdt").sort_by("date").sum(),
-                count_known_days=pl.col("volume_usdt").is_not_null().sum(),
-            )
-            .filter(
-                (pl.col("count_known_days") == window)
-                & (
-                    (pl.lit(rebalance) - pl.col("listed_date")).dt.total_days()
-                    >= params.min_listing_age_days
-                )
-            )
-            .sort(["quote_volume_30d_usdt", "listing_id"], descending=[True, False])
-            .head(params.top_n)
+    windows = _windows_of_days(volume, klines["date"].min(), last_day, params.volume_window_days)
+    ranked = (
+        windows.group_by("rebalance_date", "listing_id", "listed_date")
+        .agg(
+            # summed in date order: a float sum's last bits depend on the order, and a
+            # group's row order is not fixed (two builds must give the same table)
+            quote_volume_30d_usdt=pl.col("volume_usdt").sort_by("date").sum(),
+            count_known_days=pl.col("volume_usdt").is_not_null().sum(),
         )
-        frames.append(
-            candidates.with_columns(
-                rebalance_date=pl.lit(rebalance),
-                volume_rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
+        .filter(
+            (pl.col("count_known_days") == params.volume_window_days)
+            & (
+                (pl.col("rebalance_date") - pl.col("listed_date")).dt.total_days()
+                >= params.min_listing_age_days
             )
         )
-    ranked = pl.concat(frames).rename({"listing_id": "asset"})
+        .sort(
+            ["rebalance_date", "quote_volume_30d_usdt", "listing_id"],
+            descending=[False, True, False],
+        )
+        .with_columns(
+            volume_rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("rebalance_date")
+        )
+        .filter(pl.col("volume_rank") <= params.top_n)
+    )
+    ranked = ranked.rename({"listing_id": "asset"})
     ranked = ranked.join(spans.rename({"listing_id": "asset"}), on="asset", how="left")
     return ranked.select([pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()]).sort(
         "rebalance_date", "volume_rank"
