@@ -37,12 +37,16 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
 		|| echo "chromium not installed: the browser test will be skipped"
 
+# On every core (pytest-xdist); --dist loadfile keeps a test file's module fixtures (one shared
+# flow run) on one worker. Each worker starts its own Prefect test server.
+PYTEST = $(UV) run --frozen pytest -q -n auto --dist loadfile
+
 test: sync-dev browser
-	@$(UV) run --frozen pytest -q
+	@$(PYTEST)
 
 # The inner loop (about 1.5 minutes): everything but the slow, integration and Prefect-flow tests.
 check: sync-dev
-	@$(UV) run --frozen pytest -q -m "not slow and not integration and not flow"
+	@$(PYTEST) -m "not slow and not integration and not flow"
 
 lint: sync-dev
 	@$(UV) run --frozen ruff check .

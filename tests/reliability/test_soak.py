@@ -1,4 +1,4 @@
-"""Soak: 30 consecutive incremental runs with random faults (fixed seed) in one process.
+"""Soak: 20 consecutive incremental runs with random faults (fixed seed) in one process.
 
 Marked slow: CI runs it, ``pytest -m 'not slow'`` leaves it out locally. The runs happen in a
 child process (with its own emulator) so that its memory is measured alone.
@@ -21,7 +21,7 @@ from tests.reliability.conftest import today
 
 pytestmark = [pytest.mark.slow, pytest.mark.flow]
 
-RUNS = 30
+RUNS = 20  # runs 16-20 are 10 runs past the warm-up median (6-10): a leak of 1.5% a run shows
 SEED = 20_251_125
 WINDOW_DAYS = 120  # the first run's window: short, so each run stays a few seconds
 DEADLINE_S = 900
@@ -48,7 +48,7 @@ def soak(prefect_harness, tmp_path_factory) -> tuple[list[dict], dict]:
 
 
 class TestSoak:
-    def test_thirty_runs_complete_each_under_its_faults(self, soak):
+    def test_every_run_completes_under_its_faults(self, soak):
         """Every run finishes (success or partial: a fault may fail a stream for one night)."""
         runs, _ = soak
         assert [r["run"] for r in runs] == list(range(1, RUNS + 1))
@@ -56,7 +56,7 @@ class TestSoak:
         assert runs[0]["status"] == "success"  # the first run meets no fault
 
     def test_the_soaked_warehouse_equals_a_clean_full_run(self, soak):
-        """After 30 faulty incremental runs, every raw and mart table equals a clean run."""
+        """After the faulty incremental runs, every raw and mart table equals a clean run."""
         _, sums = soak
         soaked, clean = sums["soaked"], sums["clean"]
         assert {t: v for t, v in soaked.items() if clean.get(t) != v} == {}
