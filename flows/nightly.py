@@ -40,6 +40,7 @@ from flows.tasks import (
 from rotation_kernel.errors import PipelineError
 from rotation_kernel.progress import emit
 from rotation_kernel.settings import Settings, load_settings
+from sources import treasury_dts
 from sources.catalog import ALL_SOURCES as SOURCES
 from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, source_contracts, streams
 from warehouse.db import bootstrap
@@ -109,7 +110,7 @@ def building(warehouse: Path, run_id: str) -> Iterator[tuple[duckdb.DuckDBPyConn
     with run_lock(warehouse):
         con = begin_build(warehouse)
         try:
-            bootstrap(con, contracts(), fred_unit_rows())
+            bootstrap(con, contracts(), fred_unit_rows(), treasury_dts.era_rows())
             ensure_tables(con, contracts())
             yield con, spool.root
         except BaseException:

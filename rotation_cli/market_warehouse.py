@@ -19,20 +19,18 @@ import polars as pl
 
 from emulator.archive_market import archive_candles
 from emulator.crypto import COINS, DAY_MS
+from emulator.dts_table import CLOSING, ERA_FOUR_ROWS, ERA_TGA_NAME
 from emulator.equities import adjusted_close
 from emulator.market import DEFAULT_SEED, Market, market_for
+from sources import treasury_dts
 from sources.catalog import contracts, fred_unit_rows
 from warehouse.db import bootstrap
 
 WEDNESDAY = 2  # numpy/Python weekday: Monday = 0
 WEEKLY_FRED = ("WALCL", "WSHOMCB", "WDTGAL")
-# The DTS account-name eras (see staging.stg_treasury_tga): the last day of each and its label.
-DTS_ERAS = (
-    (date(2021, 9, 30), "Federal Reserve Account"),
-    (date(2022, 4, 15), "Treasury General Account (TGA)"),
-    (date(9999, 12, 31), "Treasury General Account (TGA) Closing Balance"),
-)
-DTS_ERA_3_START = date(2022, 4, 18)
+# The DTS account of each era, as the emulator serves it (emulator/dts_table.py, its own
+# transcription of the Fiscal Data documentation; staging reads the pipeline's, meta.dts_eras).
+FED_ACCOUNT, TGA_ACCOUNT = "Federal Reserve Account", "Treasury General Account (TGA)"
 BLOCK_DAYS = 364  # 52 weeks: shifting by whole blocks keeps every weekday
 
 
@@ -149,12 +147,17 @@ def load_market(con: duckdb.DuckDBPyConnection, inputs: dict[str, pl.DataFrame])
         con: an empty DuckDB connection.
         inputs: frames from :func:`market_inputs`.
     """
-    bootstrap(con, contracts(), fred_unit_rows())
+    bootstrap(con, contracts(), fred_unit_rows(), treasury_dts.era_rows())
     fred, tga, yahoo, binance = (inputs[k] for k in ("fred", "tga", "yahoo", "binance"))
-    era_names = pl.when(pl.col("record_date") <= DTS_ERAS[0][0]).then(pl.lit(DTS_ERAS[0][1]))
-    for last_day, name in DTS_ERAS[1:]:
-        era_names = era_names.when(pl.col("record_date") <= last_day).then(pl.lit(name))
-    is_era_3 = pl.col("record_date") >= DTS_ERA_3_START
+    day = pl.col("record_date")
+    era_names = (
+        pl.when(day < ERA_TGA_NAME)
+        .then(pl.lit(FED_ACCOUNT))
+        .when(day < ERA_FOUR_ROWS)
+        .then(pl.lit(TGA_ACCOUNT))
+        .otherwise(pl.lit(CLOSING))
+    )
+    is_era_3 = day >= ERA_FOUR_ROWS
     dts = tga.select(
         "record_date",
         account_type=era_names,

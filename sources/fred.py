@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -11,7 +11,7 @@ import polars as pl
 from pydantic import SecretStr
 
 from rotation_kernel.contract import LoadContract
-from rotation_kernel.errors import ConfigError, SchemaDriftError
+from rotation_kernel.errors import ConfigError
 from rotation_kernel.json_sql import (
     JsonReader,
     RawPage,
@@ -22,7 +22,6 @@ from rotation_kernel.json_sql import (
     typed,
 )
 from sources._pagination import OffsetPaginator, paginate_bodies
-from sources._records import typed_columns, wire_frame
 
 if TYPE_CHECKING:
     from rotation_kernel.settings import Settings
@@ -185,31 +184,6 @@ def fetch_observation_pages(
     yield from paginate_bodies(http, base_url.rstrip("/") + ENDPOINT, params, paginator)
 
 
-def fetch_observations(
-    http: HttpClient,
-    base_url: str,
-    series_id: str,
-    api_key: SecretStr,
-    start: date,
-    end: date,
-    page_size: int = PAGE_LIMIT,
-    *,
-    realtime: tuple[date, date] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Yield decoded ``series/observations`` pages (ALFRED vintages parse these in Python).
-
-    Args / Raises: as :func:`fetch_observation_pages`.
-
-    Returns:
-        An iterator of decoded pages.
-    """
-    pages = fetch_observation_pages(
-        http, base_url, series_id, api_key, start, end, page_size, realtime=realtime
-    )
-    for _, page in pages:
-        yield page
-
-
 def observations_reader(series_id: str) -> JsonReader:
     """The SQL that types one series' spooled observation pages (values in the series' unit).
 
@@ -265,41 +239,6 @@ def _observations_sql(series_id: str, *, checked: bool) -> str:
     """
 
 
-def parse_observations(payload: dict[str, Any], series_id: str) -> pl.DataFrame:
-    """Turn one observations page into the raw frame (values stay in the series' unit).
-
-    Args:
-        payload: one decoded page.
-        series_id: the series the page was requested for (FRED does not echo it).
-
-    Returns:
-        A frame with exactly ``CONTRACT.schema``; "." values become null.
-
-    Raises:
-        SchemaDriftError: ``observations`` is missing or not a list of objects, a field is
-            missing, or a date/number does not parse.
-    """
-    observations = payload.get("observations") if isinstance(payload, dict) else None
-    if not isinstance(observations, list):
-        raise SchemaDriftError(SOURCE, "observations", "expected a list")
-    if not observations:
-        return CONTRACT.empty_frame()
-    wire = wire_frame(SOURCE, observations, list(FIELD_MAP), RECORDS_PATH, orient="objects")
-    frame = typed_columns(
-        SOURCE,
-        wire,
-        {
-            FIELD_MAP["date"]: pl.col("date").str.to_date(DATE_FORMAT),
-            FIELD_MAP["value"]: pl.col("value").replace(MISSING_VALUE, None).cast(pl.Float64),
-            FIELD_MAP["realtime_start"]: pl.col("realtime_start").str.to_date(DATE_FORMAT),
-            FIELD_MAP["realtime_end"]: pl.col("realtime_end").str.to_date(DATE_FORMAT),
-        },
-        RECORDS_PATH,
-    )
-    frame = frame.with_columns(series_id=pl.lit(series_id, pl.Utf8))
-    return frame.select(list(CONTRACT.schema))
-
-
 def extract(
     http: HttpClient, settings: Settings, stream: str, start: date, end: date
 ) -> Iterator[RawPage]:
@@ -322,8 +261,26 @@ def extract(
     """
     series_unit(stream)
     api_key = settings.require_fred_key()
-    reader = observations_reader(stream)
     pages = fetch_observation_pages(http, settings.fred_base_url, stream, api_key, start, end)
+    yield from raw_pages(pages, stream)
+
+
+def raw_pages(pages: Iterable[tuple[bytes, dict[str, Any]]], series_id: str) -> Iterator[RawPage]:
+    """The raw pages of one series' ``series/observations`` responses, plain or ALFRED
+    vintages alike (same wire rows): the ONE parser of FRED observations is
+    :func:`observations_reader`, which types them at load time.
+
+    Args:
+        pages: ``(body as received, decoded page)`` as :func:`fetch_observation_pages` yields.
+        series_id: the series the pages were requested for (FRED does not echo it).
+
+    Returns:
+        An iterator of raw pages; a page without observations yields nothing.
+
+    Raises:
+        SchemaDriftError: a page without an observations list, or a record without a field.
+    """
+    reader = observations_reader(series_id)
     for body, page in pages:
         observations = page.get("observations") if isinstance(page, dict) else None
         rows = check_records(SOURCE, observations, FIELD_MAP, RECORDS_PATH)

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from pydantic import SecretStr
 
 from rotation_kernel.contract import LoadContract
+from rotation_kernel.json_sql import RawPage
 from sources import fred
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ def fetch_vintages(
     start: date,
     end: date,
     page_size: int = fred.PAGE_LIMIT,
-) -> Iterator[dict[str, Any]]:
-    """Yield decoded pages of every vintage of the observations dated [start, end].
+) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """Yield the pages of every vintage of the observations dated [start, end].
 
     Args:
         http: the client; the key is registered in its ``secrets``.
@@ -72,12 +72,13 @@ def fetch_vintages(
         page_size: the ``limit`` per page.
 
     Returns:
-        An iterator of pages, paged by offset like :func:`sources.fred.fetch_observations`.
+        An iterator of ``(body as received, decoded page)``, paged by offset like
+        :func:`sources.fred.fetch_observation_pages`.
 
     Raises:
-        SourceAPIError / SourceHTTPError / SchemaDriftError: as ``fetch_observations``.
+        SourceAPIError / SourceHTTPError / SchemaDriftError: as ``fetch_observation_pages``.
     """
-    yield from fred.fetch_observations(
+    yield from fred.fetch_observation_pages(
         http,
         base_url,
         series_id,
@@ -89,26 +90,15 @@ def fetch_vintages(
     )
 
 
-def parse_vintages(payload: dict[str, Any], series_id: str) -> pl.DataFrame:
-    """Turn one page of vintages into the raw frame (same wire rows as plain observations).
-
-    Args:
-        payload: one decoded page.
-        series_id: the requested series.
-
-    Returns:
-        A frame with exactly ``CONTRACT.schema``; ``realtime_end`` 9999-12-31 is kept as sent.
-
-    Raises:
-        SchemaDriftError: as :func:`sources.fred.parse_observations`.
-    """
-    return fred.parse_observations(payload, series_id).select(list(CONTRACT.schema))
-
-
 def extract(
     http: HttpClient, settings: Settings, stream: str, start: date, end: date
-) -> Iterator[pl.DataFrame]:
-    """Fetch and parse every vintage of one series' observations dated ``[start, end]``.
+) -> Iterator[RawPage]:
+    """Fetch every vintage of one series' observations dated ``[start, end]``, page bodies
+    as received.
+
+    Vintages are plain observation rows with a real-time period, so they are typed at load
+    time by the same reader as the observations (:func:`sources.fred.observations_reader`);
+    ``realtime_end`` 9999-12-31 is kept as sent.
 
     Args:
         http: the shared client.
@@ -117,15 +107,14 @@ def extract(
         start / end: inclusive observation dates.
 
     Returns:
-        An iterator of raw frames; a window with no observations yields nothing.
+        An iterator of raw pages; a window with no observations yields nothing.
 
     Raises:
         ConfigError: the key is unset or the series is not in the registry.
-        SourceAPIError / SourceHTTPError / SchemaDriftError: as the fetch and parse steps.
+        SourceAPIError / SourceHTTPError: as the fetch step.
+        SchemaDriftError: a page without an observations list, or a record without a field.
     """
     fred.series_unit(stream)
     api_key = settings.require_fred_key()
-    for page in fetch_vintages(http, settings.fred_base_url, stream, api_key, start, end):
-        frame = parse_vintages(page, stream)
-        if frame.height:
-            yield frame
+    pages = fetch_vintages(http, settings.fred_base_url, stream, api_key, start, end)
+    yield from fred.raw_pages(pages, stream)

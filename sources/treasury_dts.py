@@ -50,7 +50,9 @@ AMOUNT_FIELDS = ("close_today_bal", "open_today_bal", "open_month_bal", "open_fi
 PAGE_COLUMNS = "{data: 'STRUCT(" + ", ".join(f"{field} VARCHAR" for field in FIELD_MAP) + ")[]'}"
 
 # The account names the TGA balance has been reported under. The parser keeps every row as
-# sent; staging stitches the eras into one daily series using these constants.
+# sent; staging stitches the eras into one daily series with ERAS below, which the warehouse
+# writes to meta.dts_eras (era_rows()) for staging.stg_treasury_tga to join: the era dates
+# live here and nowhere else.
 ACCOUNT_FEDERAL_RESERVE = "Federal Reserve Account"
 ACCOUNT_TGA = "Treasury General Account (TGA)"
 ACCOUNT_TGA_OPENING = "Treasury General Account (TGA) Opening Balance"
@@ -87,6 +89,13 @@ ERAS: tuple[AccountEra, ...] = (
     AccountEra("tga_split", ERA_TGA_SPLIT_FIRST, None, ACCOUNT_TGA_CLOSING, "open_today_bal"),
 )
 STREAMS: tuple[str, ...] = (RESOURCE,)
+
+
+def era_rows() -> list[tuple[str, date | None, date | None, str, str]]:
+    """:data:`ERAS` as rows of ``meta.dts_eras`` (name, first_date, last_date, account_type,
+    balance_field), the table staging.stg_treasury_tga joins; a None date is an open end."""
+    return [(e.name, e.first_date, e.last_date, e.account_type, e.balance_field) for e in ERAS]
+
 
 CONTRACT = LoadContract(
     source=SOURCE,

@@ -30,7 +30,7 @@ import pyarrow as pa
 from rotation_kernel.contract import LoadContract
 from rotation_kernel.json_sql import literal
 from warehouse.db import rollback
-from warehouse.load import Gate, LoadResult, insert_sql, load_stream
+from warehouse.load import Gate, LoadResult, insert_sql, load_stream, record_load
 from warehouse.spool import Part, SpooledStream, groups_of, typed_sql
 from warehouse.state import advance_watermark
 
@@ -117,7 +117,7 @@ def bulk_load(
                 totals[done.stream] = _add(totals.get(done.stream), done)
             if merged:  # load_stream recorded each piece alone: a stream's record counts it all
                 for stream in dict.fromkeys(done.stream for done in results):
-                    _record(con, contract, totals[stream], run_id, window)
+                    record_load(con, totals[stream], run_id=run_id, window=window)
             _evict(con, uncapped)
         con.execute("checkpoint")
         _evict(con, uncapped)
@@ -200,7 +200,7 @@ def _direct(
             results.append(
                 LoadResult(contract.source, contract.resource, stream, n, n, 0, watermark)
             )
-            _record(con, contract, _add(totals.get(stream), results[-1]), run_id, window)
+            record_load(con, _add(totals.get(stream), results[-1]), run_id=run_id, window=window)
         con.execute("commit")
         return results
     except duckdb.Error:
@@ -322,30 +322,6 @@ def _collides(con: duckdb.DuckDBPyConnection, contract: LoadContract, piece: _Pi
         """
     ).fetchone()
     return found is not None
-
-
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    contract: LoadContract,
-    result: LoadResult,
-    run_id: str,
-    window: tuple[date, date],
-) -> None:
-    con.execute(
-        "insert or replace into meta.load_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            contract.source,
-            contract.resource,
-            result.stream,
-            window[0],
-            window[1],
-            result.rows_in,
-            result.rows_inserted,
-            result.rows_updated,
-            result.watermark,
-        ],
-    )
 
 
 def _add(before: LoadResult | None, done: LoadResult) -> LoadResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -77,6 +78,18 @@ META_DDL = (
         description varchar
     )
     """,
+    # The DTS account-name eras (sources.treasury_dts.ERAS): which row and column hold the
+    # TGA close on a date. A null first/last date is an open end.
+    """
+    create table if not exists meta.dts_eras (
+        era varchar primary key,
+        first_date date,
+        last_date date,
+        account_type varchar not null,
+        balance_field varchar not null
+            check (balance_field in ('close_today_bal', 'open_today_bal'))
+    )
+    """,
 )
 
 
@@ -140,9 +153,11 @@ def bootstrap(
     con: duckdb.DuckDBPyConnection,
     contracts: Iterable[LoadContract],
     fred_units: Iterable[tuple[str, str, float, str]] = (),
+    dts_eras: Iterable[tuple[str, date | None, date | None, str, str]] = (),
 ) -> None:
-    """Create schemas, meta tables, raw tables and their histories if missing; refresh the FRED
-    unit registry."""
+    """Create schemas, meta tables, raw tables and their histories if missing; refresh the
+    seed tables given: the FRED unit registry (``sources.catalog.fred_unit_rows()``) and the
+    DTS eras (``sources.treasury_dts.era_rows()``). A seed not given is left as it is."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     for ddl in META_DDL:
@@ -155,6 +170,10 @@ def bootstrap(
     if units:
         con.execute("delete from meta.fred_series_units")
         con.executemany("insert into meta.fred_series_units values (?, ?, ?, ?)", units)
+    eras = list(dts_eras)
+    if eras:
+        con.execute("delete from meta.dts_eras")
+        con.executemany("insert into meta.dts_eras values (?, ?, ?, ?, ?)", eras)
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:

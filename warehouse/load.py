@@ -204,26 +204,48 @@ def load_stream(
             con.execute(f"drop table {table}")
             spooled.staged.remove(table)
         watermark = advance_watermark(con, contract, spooled.stream, run_id=run_id)
-        con.execute(
-            "insert or replace into meta.load_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                contract.source,
-                contract.resource,
-                spooled.stream,
-                window[0],
-                window[1],
-                rows_in,
-                inserted,
-                updated,
-                watermark,
-            ],
+        result = LoadResult(
+            contract.source,
+            contract.resource,
+            spooled.stream,
+            rows_in,
+            inserted,
+            updated,
+            watermark,
         )
+        record_load(con, result, run_id=run_id, window=window)
         con.execute("commit")
     except BaseException:
         rollback(con)
         drop_staged(con, spooled)
         raise
-    return LoadResult(
-        contract.source, contract.resource, spooled.stream, rows_in, inserted, updated, watermark
+    return result
+
+
+def record_load(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, *, run_id: str, window: tuple[date, date]
+) -> None:
+    """Write a stream's row of ``meta.load_results`` (replacing the run's earlier one): the one
+    writer of that table, for the nightly MERGE and the bulk INSERT paths alike.
+
+    Args:
+        con: the build's connection, inside the transaction that loads the rows.
+        result: the stream's counts and watermark (all of the run's batches of it).
+        run_id: the run.
+        window: the requested dates.
+    """
+    con.execute(
+        "insert or replace into meta.load_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            result.source,
+            result.resource,
+            result.stream,
+            window[0],
+            window[1],
+            result.rows_in,
+            result.rows_inserted,
+            result.rows_updated,
+            result.watermark,
+        ],
     )

@@ -93,7 +93,8 @@ def typed(tmp_path, series_id, *pages):
 
 
 class TestObservationsReader:
-    """The load path: DuckDB types the spooled pages (ALFRED vintages still use parse_*)."""
+    """The one parser of FRED observations (plain and ALFRED vintages): DuckDB types the
+    spooled pages at load time."""
 
     def test_returns_exactly_the_contract_schema_with_typed_values(self, tmp_path):
         """Strings become dates and floats; the series id is added from the request."""
@@ -188,67 +189,6 @@ class TestObservationsReader:
             typed(tmp_path, "WALCL", {"count": 0})
 
 
-class TestParseObservations:
-    """The Python parser, kept for ALFRED vintages (sources/fred_vintages.py)."""
-
-    def test_returns_exactly_the_contract_schema_with_typed_values(self):
-        """Strings become dates and floats; the series id is added from the request."""
-        frame = fred.parse_observations(wire.fred_page(WALCL_WEEKS[:2]), "WALCL")
-
-        assert frame.schema == pl.Schema(fred.CONTRACT.schema)
-        assert frame.row(0, named=True) == {
-            "series_id": "WALCL",
-            "date": date(2025, 1, 1),
-            "value": 6_853_000.0,
-            "realtime_start": date(2025, 1, 15),
-            "realtime_end": date(2025, 1, 15),
-        }
-
-    def test_dot_value_becomes_null(self):
-        """FRED's "." (no observation, e.g. 2024-01-01 for RRPONTSYD) parses to null."""
-        page = wire.fred_page(
-            [
-                wire.fred_observation(date(2024, 1, 1), "."),
-                wire.fred_observation(date(2024, 1, 2), "680.563"),
-            ]
-        )
-
-        frame = fred.parse_observations(page, "RRPONTSYD")
-
-        assert frame["value"].to_list() == [None, 680.563]
-
-    def test_an_empty_page_gives_an_empty_frame_with_the_schema(self):
-        """No observations is an empty, correctly typed frame."""
-        frame = fred.parse_observations(wire.fred_page([]), "WALCL")
-
-        assert frame.height == 0
-        assert frame.schema == pl.Schema(fred.CONTRACT.schema)
-
-    def test_a_missing_value_field_is_schema_drift(self):
-        """An observation without "value" raises SchemaDriftError naming the field."""
-        broken = dict(WALCL_WEEKS[0])
-        del broken["value"]
-
-        with pytest.raises(SchemaDriftError, match="missing or null in 1 rows") as info:
-            fred.parse_observations(wire.fred_page([broken, WALCL_WEEKS[1]]), "WALCL")
-
-        assert (info.value.source, info.value.field) == ("fred", "observations[].value")
-
-    def test_a_value_that_is_not_a_number_is_schema_drift(self):
-        """A value other than a number or "." is drift, not a silent null."""
-        page = wire.fred_page([wire.fred_observation(date(2025, 1, 1), "n/a")])
-
-        with pytest.raises(SchemaDriftError, match="n/a") as info:
-            fred.parse_observations(page, "WALCL")
-
-        assert info.value.field == "observations[].value"
-
-    def test_a_payload_without_observations_is_schema_drift(self):
-        """An envelope missing the observations list raises SchemaDriftError."""
-        with pytest.raises(SchemaDriftError, match="'observations'"):
-            fred.parse_observations({"count": 0}, "WALCL")
-
-
 class TestFetchObservations:
     def test_offset_paging_walks_the_whole_window_with_a_small_limit(
         self, httpserver: HTTPServer, http, base_url, fred_key
@@ -258,8 +198,9 @@ class TestFetchObservations:
             routes.fred_observations(WALCL_WEEKS, fred_key)
         )
 
-        pages = list(
-            fred.fetch_observations(
+        pages = [
+            page
+            for _, page in fred.fetch_observation_pages(
                 http,
                 base_url,
                 "WALCL",
@@ -268,7 +209,7 @@ class TestFetchObservations:
                 date(2025, 1, 31),
                 page_size=2,
             )
-        )
+        ]
 
         assert [len(p["observations"]) for p in pages] == [2, 2, 1]
         args = [request.args for request, _ in httpserver.log]
@@ -287,7 +228,7 @@ class TestFetchObservations:
         )
 
         list(
-            fred.fetch_observations(
+            fred.fetch_observation_pages(
                 http, base_url, "WALCL", SecretStr(fred_key), date(2025, 1, 1), date(2025, 1, 1)
             )
         )
@@ -361,7 +302,7 @@ class TestExtract:
         httpserver.expect_request(OBS_PATH).respond_with_handler(
             routes.fred_observations(WALCL_WEEKS, api_key="anything")
         )
-        pages = fred.fetch_observations(
+        pages = fred.fetch_observation_pages(
             http, base_url, "WALCL", SecretStr(""), date(2025, 1, 1), date(2025, 1, 31)
         )
 

@@ -14,6 +14,7 @@ from rotation_kernel.settings import Settings
 from sources import fred, fred_vintages
 
 from . import routes, wire
+from .pages import typed_pages, typed_raw
 
 OBS_PATH = "/fred/series/observations"
 CURRENT = "9999-12-31"
@@ -44,10 +45,12 @@ def known_on(frame: pl.DataFrame, day: date) -> dict[date, float]:
     return dict(known.select("date", "value").iter_rows())
 
 
-class TestParseVintages:
-    def test_each_published_value_is_a_row_with_its_real_time_period(self):
-        """The revised 01-01 gives two rows; the current one ends 9999-12-31, kept as sent."""
-        frame = fred_vintages.parse_vintages(wire.fred_page(VINTAGES[1:3]), "WALCL")
+class TestVintagePages:
+    def test_each_published_value_is_a_row_with_its_real_time_period(self, tmp_path):
+        """Typed by the observations' reader: the revised 01-01 gives two rows; the current
+        one ends 9999-12-31, kept as sent."""
+        reader = fred.observations_reader("WALCL")
+        frame = typed_pages(fred_vintages.CONTRACT, reader, tmp_path, wire.fred_page(VINTAGES[1:3]))
 
         assert frame.schema == pl.Schema(fred_vintages.CONTRACT.schema)
         assert frame.rows() == [
@@ -65,8 +68,9 @@ class TestFetchVintages:
             routes.fred_observations(VINTAGES, fred_key)
         )
 
-        pages = list(
-            fred_vintages.fetch_vintages(
+        pages = [
+            page
+            for _, page in fred_vintages.fetch_vintages(
                 http,
                 base_url,
                 "WALCL",
@@ -75,7 +79,7 @@ class TestFetchVintages:
                 date(2025, 1, 31),
                 page_size=3,
             )
-        )
+        ]
 
         assert [len(p["observations"]) for p in pages] == [3, 1]
         args = [request.args for request, _ in httpserver.log]
@@ -95,7 +99,7 @@ class TestFetchVintages:
         )
 
         list(
-            fred.fetch_observations(
+            fred.fetch_observation_pages(
                 http, base_url, "WALCL", SecretStr(fred_key), date(2025, 1, 1), date(2025, 1, 31)
             )
         )
@@ -104,19 +108,21 @@ class TestFetchVintages:
 
 
 class TestExtract:
-    def test_the_frames_say_what_was_known_on_each_day(
-        self, httpserver: HTTPServer, http, settings, fred_key
+    def test_the_pages_say_what_was_known_on_each_day(
+        self, httpserver: HTTPServer, http, settings, fred_key, tmp_path
     ):
         """On Wed 01-08 the 01-08 level is not yet known and 01-01 is the first print."""
         httpserver.expect_request(OBS_PATH).respond_with_handler(
             routes.fred_observations(VINTAGES, fred_key)
         )
 
-        frames = list(
+        pages = list(
             fred_vintages.extract(http, settings, "WALCL", date(2025, 1, 1), date(2025, 1, 31))
         )
-        vintages = pl.concat(frames)
+        vintages = typed_raw(fred_vintages.CONTRACT, pages, tmp_path)
 
+        # One parser: the pages are typed by the same SQL as plain observations.
+        assert {page.reader.sql for page in pages} == {fred.observations_reader("WALCL").sql}
         assert vintages.height == 4
         assert known_on(vintages, date(2025, 1, 8)) == {date(2025, 1, 1): 6_853_000.0}
         assert known_on(vintages, date(2025, 1, 9)) == {
@@ -125,16 +131,15 @@ class TestExtract:
         }
 
     def test_the_primary_key_holds_across_revisions(
-        self, httpserver: HTTPServer, http, settings, fred_key
+        self, httpserver: HTTPServer, http, settings, fred_key, tmp_path
     ):
         """(series_id, date, realtime_start) is unique although 01-01 has two rows."""
         httpserver.expect_request(OBS_PATH).respond_with_handler(
             routes.fred_observations(VINTAGES, fred_key)
         )
 
-        vintages = pl.concat(
-            fred_vintages.extract(http, settings, "WALCL", date(2025, 1, 1), date(2025, 1, 31))
-        )
+        pages = fred_vintages.extract(http, settings, "WALCL", date(2025, 1, 1), date(2025, 1, 31))
+        vintages = typed_raw(fred_vintages.CONTRACT, list(pages), tmp_path)
 
         key = list(fred_vintages.CONTRACT.primary_key)
         assert key == ["series_id", "date", "realtime_start"]

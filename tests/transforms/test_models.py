@@ -32,6 +32,7 @@ import pytest
 import yaml
 
 from sources.catalog import contracts, fred_unit_rows
+from sources.treasury_dts import era_rows
 from warehouse.db import bootstrap
 from warehouse.transform import (
     AUDITS_ROOT,
@@ -46,8 +47,9 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _FLOAT_TOLERANCE = 1e-9
 
 # The source tables the transforms read, as the warehouse creates them: the raw contract of
-# the common brief plus the load columns, and the FRED unit registry. Written out here so a
-# reader sees every column a given row may fill; a test below checks it against bootstrap().
+# the common brief plus the load columns, the FRED unit registry and the DTS eras. Written out
+# here so a reader sees every column a given row may fill; a test below checks it against
+# bootstrap().
 _LOAD_COLUMNS = "_load_id varchar, _loaded_at timestamp with time zone"
 SOURCE_DDL = {
     "raw.fred__observations": f"""
@@ -87,7 +89,13 @@ SOURCE_DDL = {
         {_LOAD_COLUMNS}""",
     "meta.fred_series_units": """
         series_id varchar, unit varchar, usd_bn_per_unit double, description varchar""",
+    "meta.dts_eras": """
+        era varchar, first_date date, last_date date, account_type varchar,
+        balance_field varchar""",
 }
+# Seed tables every case starts with, as the warehouse writes them, unless the case gives
+# its own rows: the DTS eras are a rule of the pipeline, not a case's input.
+SEEDS = {"meta.dts_eras": era_rows()}
 
 
 def _load_case_files() -> dict[str, dict[str, Any]]:
@@ -158,6 +166,10 @@ def _warehouse_with(given: dict[str, list[dict[str, Any]]]) -> duckdb.DuckDBPyCo
         con.execute(f"create schema {schema}")
     for table, columns in SOURCE_DDL.items():
         con.execute(f"create table {table} ({columns})")
+    for table, rows in SEEDS.items():
+        if table not in given:
+            marks = ", ".join("?" for _ in rows[0])
+            con.executemany(f"insert into {table} values ({marks})", rows)
     for table, rows in given.items():
         assert table in SOURCE_DDL, f"given table {table} is not a source table"
         _insert(con, table, rows)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pytest
 
-from warehouse.db import content_checksums, table_checksum
+from sources import treasury_dts
+from warehouse.db import bootstrap, content_checksums, table_checksum
 
 
 @pytest.fixture
@@ -53,3 +56,46 @@ def test_load_columns_are_ignored_by_content_checksums(con):
     sums = content_checksums(con, ["raw"])
     assert sums["raw.a"] == sums["raw.b"]
     assert table_checksum(con, a) != table_checksum(con, b)
+
+
+class TestSeedTables:
+    def test_bootstrap_writes_the_dts_eras_once_however_often_it_runs(self):
+        """meta.dts_eras holds sources.treasury_dts.ERAS, one row per era, after a second
+        bootstrap too (it is refreshed, not appended)."""
+        con = duckdb.connect(":memory:")
+        bootstrap(con, [], dts_eras=treasury_dts.era_rows())
+        bootstrap(con, [], dts_eras=treasury_dts.era_rows())
+
+        rows = con.execute("select * from meta.dts_eras order by first_date nulls first").fetchall()
+
+        assert rows == [
+            (
+                "federal_reserve_account",
+                None,
+                date(2021, 9, 30),
+                "Federal Reserve Account",
+                "close_today_bal",
+            ),
+            (
+                "tga",
+                date(2021, 10, 1),
+                date(2022, 4, 17),
+                "Treasury General Account (TGA)",
+                "close_today_bal",
+            ),
+            (
+                "tga_split",
+                date(2022, 4, 18),
+                None,
+                "Treasury General Account (TGA) Closing Balance",
+                "open_today_bal",
+            ),
+        ]
+
+    def test_an_era_naming_another_balance_column_is_refused(self):
+        """Staging reads close_today_bal or open_today_bal; any other column is a typo."""
+        con = duckdb.connect(":memory:")
+        bad = [("tga", None, None, "Treasury General Account (TGA)", "open_month_bal")]
+
+        with pytest.raises(duckdb.ConstraintException, match="CHECK constraint"):
+            bootstrap(con, [], dts_eras=bad)

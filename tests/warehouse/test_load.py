@@ -11,8 +11,8 @@ import warehouse.bulk as bulk_mod
 from rotation_kernel.errors import SchemaDriftError
 from tests.warehouse.conftest import PRICES, frame, spooled
 from warehouse.bulk import bulk_load
-from warehouse.db import table_checksum
-from warehouse.load import load_stream
+from warehouse.db import bootstrap, connect, table_checksum
+from warehouse.load import LoadResult, load_stream, record_load
 from warehouse.state import get_watermark, incremental_start
 
 W = (date(2024, 1, 1), date(2024, 1, 31))
@@ -128,6 +128,42 @@ class TestLoadStream:
             load_stream(
                 FullDisk(), PRICES, spooled(spool, "AAA", [("AAA", D1, 1.0)]), run_id="r1", window=W
             )
+
+
+class TestLoadRecords:
+    """meta.load_results has one writer (warehouse.load.record_load), used by both paths."""
+
+    def test_the_merge_and_the_bulk_path_record_the_same_row_for_the_same_pages(
+        self, tmp_path, spool
+    ):
+        """Two new pages of AAA loaded into two fresh warehouses, one per path: both record
+        run r1, window W, 3 rows in, 3 inserted, 0 updated, watermark D3."""
+        pages = ([("AAA", D1, 1.0), ("AAA", D2, 2.0)], [("AAA", D3, 3.0)])
+        recorded = []
+        for name, load in (
+            ("merge", lambda c, s: [load_stream(c, PRICES, s, run_id="r1", window=W)]),
+            ("bulk", lambda c, s: bulk_load(c, PRICES, [s], run_id="r1", window=W)),
+        ):
+            con = connect(tmp_path / f"{name}.duckdb")
+            bootstrap(con, [PRICES])
+            load(con, spooled(spool, "AAA", *pages))
+            recorded.append(con.execute("select * from meta.load_results").fetchall())
+            con.close()
+
+        expected = [("r1", "test", "prices", "AAA", *W, 3, 3, 0, D3)]
+        assert recorded == [expected, expected]
+
+    def test_a_second_record_of_a_run_and_stream_replaces_the_first(self, con):
+        """A stream loaded again in the same run (a retried task) keeps one row: the latest."""
+        first = LoadResult("test", "prices", "AAA", 2, 2, 0, D2)
+        again = LoadResult("test", "prices", "AAA", 3, 1, 0, D3)
+
+        record_load(con, first, run_id="r1", window=W)
+        record_load(con, again, run_id="r1", window=W)
+
+        assert con.execute(
+            "select rows_in, rows_inserted, watermark from meta.load_results"
+        ).fetchall() == [(3, 1, D3)]
 
 
 class TestIncrementalStart:

@@ -11,48 +11,41 @@
 --                as FRED counts it: a revision published on day R closes the old value's
 --                period on R - 1); 9999-12-31 while it is still the current value.
 -- So a value was known on day D when known_from <= D and known_until >= D.
--- Units are converted here exactly as in staging.stg_fred_observations, through the same
--- registry (meta.fred_series_units; the join is a unit lookup, not modelling): values end
--- in USD billions, a series without a unit is dropped, FRED's "." stays a null value.
+-- Units are converted in staging.stg_fred_values, exactly as for
+-- staging.stg_fred_observations: values end in USD billions, a series without a unit is
+-- dropped, FRED's "." stays a null value.
 
 with
 
-source as (
+fred_values as (
 
-    select * from raw.fred__observations_vintages
-
-),
-
-units as (
-
-    select * from meta.fred_series_units
+    select * from staging.stg_fred_values
 
 ),
 
-renamed as (
+vintages as (
 
     select
         ---------- ids
-        source.series_id,
+        fred_values.series_id,
 
         ---------- dates
-        source.date as observation_date,
-        source.realtime_start as known_from,
-        source.realtime_end as known_until,
+        fred_values.observation_date,
+        fred_values.known_from,
+        fred_values.known_until,
 
-        ---------- values, converted to USD billions
-        source.value * units.usd_bn_per_unit as value_usd_bn
+        ---------- values, USD billions
+        fred_values.value_usd_bn
 
-    from source as source
-    inner join units as units
-        on source.series_id = units.series_id
+    from fred_values as fred_values
+    where fred_values.origin = 'vintages'
 
 )
 
 select
-    cast(renamed.series_id as varchar) as series_id,
-    cast(renamed.observation_date as date) as observation_date,
-    cast(renamed.value_usd_bn as double) as value_usd_bn,
-    cast(renamed.known_from as date) as known_from,
-    cast(renamed.known_until as date) as known_until
-from renamed as renamed
+    cast(vintages.series_id as varchar) as series_id,
+    cast(vintages.observation_date as date) as observation_date,
+    cast(vintages.value_usd_bn as double) as value_usd_bn,
+    cast(vintages.known_from as date) as known_from,
+    cast(vintages.known_until as date) as known_until
+from vintages as vintages
