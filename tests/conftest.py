@@ -62,3 +62,19 @@ def demo_warehouse(tmp_path_factory) -> Path:
     from tests.rotation_analyst.demo_warehouse import build_demo_warehouse
 
     return build_demo_warehouse(tmp_path_factory.mktemp("analyst") / "rotation.duckdb")
+
+
+# Longest first: pytest-xdist hands out whole files in collection order, so the slow files (the
+# soak, the null markets, the chunked backfill) start at once and the rest fill in around them,
+# instead of one of them starting last while the other worker idles.
+RUN_ORDER = ("slow", "integration", "flow")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next(
+            (i for i, mark in enumerate(RUN_ORDER) if item.get_closest_marker(mark)),
+            len(RUN_ORDER),
+        )
+
+    items.sort(key=rank)  # stable: each file keeps its own order
