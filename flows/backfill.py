@@ -17,11 +17,12 @@ from typing import Literal
 from prefect import flow, get_run_logger
 
 from flows.hooks import notify_on_failure
-from flows.nightly import RunSummary, nightly
+from flows.nightly import nightly
 from rotation_kernel.errors import ConfigError
 from rotation_kernel.progress import emit
 from rotation_kernel.settings import load_settings
 from warehouse.db import connect
+from warehouse.runs import RunSummary
 
 Chunk = Literal["year", "quarter", "month"]
 MONTHS_PER_CHUNK: dict[str, int] = {"year": 12, "quarter": 3, "month": 1}

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import Emulator
-from flows.nightly import RunSummary, nightly
+from flows.nightly import nightly
 from rotation_kernel.settings import settings_env
 from sources.catalog import ALL_SOURCES
 from tests.reliability.conftest import pipeline_overrides, today
 from warehouse.db import connect
+from warehouse.runs import RunSummary
 
 FOREVER = 10_000  # enough for every HTTP and task retry of one run
 FRED = "/fred/fred/series/observations"

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from flows.nightly import RunSummary, nightly
+from flows.nightly import nightly
 from rotation_kernel.settings import settings_env
 from tests.conftest import FLOW_START
 from tests.reliability.conftest import pipeline_overrides, today
+from warehouse.runs import RunSummary
 
 pytestmark = pytest.mark.flow
 

@@ -19,11 +19,12 @@ import pytest
 from emulator import serve_emulator
 from emulator.fred_series import series_history
 from emulator.market import DEFAULT_SEED
-from flows.nightly import RunSummary, nightly
+from flows.nightly import nightly
 from rotation_kernel.settings import settings_env
 from sources import binance, fred, treasury_dts
 from tests.reliability.conftest import base_tables, pipeline_overrides
 from warehouse.db import connect, list_tables
+from warehouse.runs import RunSummary
 
 pytestmark = pytest.mark.flow
 

@@ -21,7 +21,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 import warehouse.publish as publish_module
-from flows.nightly import RunSummary, nightly
+from flows.nightly import nightly
 from rotation_kernel.errors import PublishError
 from rotation_kernel.settings import settings_env
 from tests.conftest import FLOW_START
@@ -34,6 +34,7 @@ from tests.reliability.conftest import (
 )
 from warehouse.db import connect, list_tables
 from warehouse.publish import lock_path, next_path
+from warehouse.runs import RunSummary
 
 pytestmark = pytest.mark.flow
 
