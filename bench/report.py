@@ -228,7 +228,7 @@ def _notes(ratios: dict[str, dict[str, float]], incremental: dict | None) -> lis
         "run's own temporary server, 1-7 s each while the server was busy writing task "
         "states (23 s of the run); a run outside a deployment now uses in-process semaphores "
         "(the server is private to it), and a deployment's run asks the server only with a "
-        "local slot in hand (`flows/policy.py`); (2) one Prefect task run per stream load "
+        "local slot in hand (`flows/limits.py`); (2) one Prefect task run per stream load "
         "(45 x ~20 ms): now one per source; (3) Great Expectations was imported with the "
         "flow module (~6 s of CPU): it is now imported on first use, and `rotation run` "
         "imports it while Prefect's temporary server starts in its own process "

@@ -17,13 +17,10 @@ from prefect.task_runners import TaskRunner
 import expectations
 from flows.artifacts import publish_artifacts
 from flows.hooks import notify_on_failure
+from flows.limits import ensure_host_limits, make_task_runner
 from flows.policy import (
     CACHE_EXPIRATION,
-    base_url_for,
-    ensure_host_limits,
     extraction_key,
-    interleave,
-    make_task_runner,
     policy_for,
     task_options,
     window_is_closed,
@@ -42,7 +39,15 @@ from rotation_kernel.progress import emit
 from rotation_kernel.settings import Settings, load_settings
 from sources import treasury_dts
 from sources.catalog import ALL_SOURCES as SOURCES
-from sources.catalog import BULK_SOURCES, contracts, fred_unit_rows, source_contracts, streams
+from sources.catalog import (
+    BULK_SOURCES,
+    base_url_for,
+    contracts,
+    fred_unit_rows,
+    interleave,
+    source_contracts,
+    streams,
+)
 from warehouse.db import bootstrap
 from warehouse.load import LoadResult
 from warehouse.publish import abandon, begin_build, publish, run_lock

@@ -1,4 +1,4 @@
-"""Task policy: which layer retries what, how long a task may run, per-host slots and caching.
+"""Task policy: which layer retries what, how long a task may run, and caching.
 
 Each failure kind is retried in one layer only, so attempts never multiply:
 
@@ -14,18 +14,17 @@ Each failure kind is retried in one layer only, so attempts never multiply:
 
 Worst case per page: ``http_max_attempts`` requests (measured before this split: 15 a page,
 ~6 minutes, before a stream on an unreachable host was recorded as failed).
+
+How many streams of one API run at once (host slots, server limits, the task runner) is
+:mod:`flows.limits`; which API and host a source calls is :mod:`sources.catalog`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from prefect.tasks import exponential_backoff
 
@@ -121,171 +120,3 @@ def extraction_key(source: str, stream: str, start: date, end: date, base_url: s
     digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
     safe_stream = "".join(ch if ch.isalnum() else "_" for ch in stream)
     return f"extract-{source}-{safe_stream}-{start:%Y%m%d}-{end:%Y%m%d}-{digest}"
-
-
-def api_host(base_url: str) -> str:
-    """``host:port`` of a base URL, the unit of a concurrency limit."""
-    parts = urlsplit(base_url)
-    return parts.netloc or base_url
-
-
-def limit_name(api: str, host: str) -> str:
-    """The global concurrency limit of one API on one host (Prefect names: letters, digits, -).
-
-    Keyed by API as well as host: live APIs each have their own host anyway, and the emulator,
-    which serves them all from one loopback port, then gets the same limits as production.
-    """
-    return "api-" + "".join(ch if ch.isalnum() else "-" for ch in f"{api}-{host}")
-
-
-_local_slots: dict[str, threading.BoundedSemaphore] = {}
-_local_guard = threading.Lock()
-
-
-@contextmanager
-def local_host_slot(host: str, slots: int) -> Iterator[None]:
-    """The process's semaphore for a host's concurrency limit (see :func:`host_slot`)."""
-    with _local_guard:
-        semaphore = _local_slots.setdefault(host, threading.BoundedSemaphore(slots))
-    with semaphore:
-        yield
-
-
-# The settings field holding each source's base URL (keyless FRED reads fredgraph instead).
-BASE_URL_FIELDS: dict[str, str] = {
-    "fred": "fred_base_url",
-    "fred_rates": "fred_base_url",
-    "fred_vintages": "fred_base_url",
-    "treasury": "treasury_base_url",
-    "yahoo": "yahoo_base_url",
-    "binance": "binance_base_url",
-    "binance_klines_1m": "binance_base_url",
-    "binance_futures_funding": "binance_futures_base_url",
-    "binance_futures_klines": "binance_futures_base_url",
-    # The downloads host; the bucket listing (binance_archive_listing_url) is the other one.
-    "binance_archive": "binance_archive_base_url",
-    "coinbase": "coinbase_base_url",
-    "kraken": "kraken_base_url",
-}
-
-
-def api_of(source: str, settings: Settings) -> str:
-    """The API a source calls (``fred``, ``binance_futures``...); keyless FRED calls fredgraph."""
-    field = BASE_URL_FIELDS[source]
-    if field == "fred_base_url" and not settings.has_fred_key:
-        field = "fredgraph_base_url"
-    return field.removesuffix("_base_url")
-
-
-def base_url_for(source: str, settings: Settings) -> str:
-    """The base URL a source's requests go to under these settings."""
-    return getattr(settings, f"{api_of(source, settings)}_base_url")
-
-
-def source_limit(source: str, settings: Settings) -> str:
-    """The name of the concurrency limit a source's streams take slots from."""
-    return limit_name(api_of(source, settings), api_host(base_url_for(source, settings)))
-
-
-def interleave(keys: list[tuple[str, str]], settings: Settings) -> list[tuple[str, str]]:
-    """(source, stream) keys reordered round-robin over their APIs, each API's in order.
-
-    Submitted in this order, the runner's threads start streams of every API at once instead
-    of queueing behind one API's slots (20 FRED series first, then Binance...).
-    """
-    by_api: dict[str, list[tuple[str, str]]] = {}
-    for key in keys:
-        by_api.setdefault(source_limit(key[0], settings), []).append(key)
-    queues = list(by_api.values())
-    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
-
-
-def _server_limits_wanted(settings: Settings) -> bool:
-    """``api_limits``: server, local, or auto (server only for a deployment's run)."""
-    if settings.api_limits != "auto":
-        return settings.api_limits == "server"
-    from prefect import runtime
-
-    return runtime.deployment.id is not None
-
-
-def ensure_host_limits(settings: Settings, sources: list[str]) -> bool:
-    """Create (or resize) one Prefect global concurrency limit per API host, when the
-    settings want the limits on the server (``api_limits``; by default, a deployment's run).
-
-    Why not always: on a run's private temporary server the limits share nothing, and taking
-    a slot there cost 1-7 s a stream (the server is busy writing the run's task states), 23 s
-    of a 29 s warm incremental run; the process's semaphores give the same bound for free.
-
-    Returns:
-        True when the Prefect API holds the limits (tasks then take their slots there, so
-        every run and worker sharing the server shares them); False when they are not wanted
-        there or no API answered: tasks then use in-process semaphores only.
-    """
-    if not _server_limits_wanted(settings):
-        return False
-    from prefect.client.orchestration import get_client
-
-    wanted: dict[str, int] = {}
-    for source in sources:
-        name = source_limit(source, settings)
-        wanted[name] = max(wanted.get(name, 0), policy_for(source).host_slots)
-    try:
-        with get_client(sync_client=True) as client:
-            for name, slots in wanted.items():
-                client.upsert_global_concurrency_limit_by_name(name, slots)
-    except Exception:  # no server, or an old one: the local fallback still limits this process
-        return False
-    return True
-
-
-@contextmanager
-def host_slot(source: str, settings: Settings, server_limits: bool) -> Iterator[None]:
-    """Hold one of the source's API slots while a stream is extracted.
-
-    The process's own semaphore is taken first, then (``server_limits``) the Prefect global
-    limit of the same name and size. Asking the server only with a local slot in hand means a
-    run never competes with itself there: the server is asked for at most ``host_slots`` at
-    once, so it answers at once unless another run holds the API's slots. (Asked by every
-    waiting thread, it answers 423 with a Retry-After that grows with the denied requests:
-    measured, 23 s of a 29 s warm nightly run were spent polling.)
-    """
-    name = source_limit(source, settings)
-    with local_host_slot(name, policy_for(source).host_slots):
-        if server_limits:
-            from prefect.concurrency.sync import concurrency
-
-            with concurrency(name, occupy=1, strict=False):
-                yield
-        else:
-            yield
-
-
-def make_task_runner(settings: Settings) -> Any:
-    """The runner extraction tasks are submitted to (a context manager).
-
-    ``thread`` (default): a thread pool in the flow's process; extraction is I/O-bound.
-    ``dask``: prefect-dask's DaskTaskRunner, on the scheduler at ``dask_address`` when set,
-    else on a temporary local cluster of worker processes: the scale-out path when one
-    machine's threads are not enough. Workers read the same ROTATION_* environment.
-    """
-    if settings.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner
-
-        if settings.dask_address:
-            return DaskTaskRunner(address=settings.dask_address)
-        from prefect.settings import PREFECT_API_URL
-
-        # Local workers report their task runs to this run's API (else each would start
-        # a temporary Prefect server of its own).
-        api = PREFECT_API_URL.value()
-        return DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": 2,
-                "threads_per_worker": 4,
-                "env": {"PREFECT_API_URL": api} if api else {},
-            }
-        )
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    return ThreadPoolTaskRunner(max_workers=6)

@@ -10,7 +10,7 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.policy import host_slot
+from flows.limits import host_slot
 from flows.runlog import source_logger
 from rotation_kernel.errors import AuditError, StreamTimeoutError
 from rotation_kernel.progress import emit
@@ -41,7 +41,7 @@ def extract_stream(
 ) -> tuple[str, SpooledStream]:
     """Fetch one stream's pages for [start, end] and spool each parsed page.
 
-    The stream holds one of its API host's slots while it runs (:func:`flows.policy.host_slot`).
+    The stream holds one of its API host's slots while it runs (:func:`flows.limits.host_slot`).
     When Binance will not serve a symbol, the next venue stands in
     (:func:`sources.fallbacks.extract_with_fallbacks`). ``timeout_s`` bounds the whole stream,
     checked between pages, so a timeout never leaves a page half-written.

@@ -73,13 +73,13 @@ class Settings(BaseSettings):
     http_backoff_base_s: float = 0.5
     http_backoff_cap_s: float = 30.0
 
-    # Task policy (flows/policy.py): whole-stream retries after the HTTP layer gave up, and
-    # where extraction tasks run: threads in the flow's process, or Dask for scale-out
-    # (a local cluster, or an existing scheduler at ``dask_address``, e.g. tcp://host:8786).
+    # Task policy (flows/policy.py): whole-stream retries after the HTTP layer gave up; and
+    # (flows/limits.py) where extraction tasks run: threads in the flow's process, or Dask for
+    # scale-out (a local cluster, or an existing scheduler at ``dask_address``, e.g. tcp://host:8786).
     task_retry_delay_s: float = Field(default=30.0, ge=0)
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = None
-    # Where each API's concurrency limit lives (flows/policy.py host_slot): ``server``, a
+    # Where each API's concurrency limit lives (flows/limits.py host_slot): ``server``, a
     # Prefect global concurrency limit shared by every run on the server, or ``local``, a
     # semaphore in this process. ``auto``: server for a deployment's run (a worker: other
     # runs share the APIs), local otherwise (a private temporary server shares nothing).

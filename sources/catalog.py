@@ -1,7 +1,9 @@
 """The sources the nightly flow runs, by name, with their load contracts and fallback venues.
 
 A "source" here is one raw table's extractor: a module (or object) with ``CONTRACT``,
-``STREAMS`` and ``extract(http, settings, stream, start, end)``.
+``STREAMS`` and ``extract(http, settings, stream, start, end)``. The catalog also says which
+API, base URL and host each source calls, and so the name of the concurrency limit its streams
+take slots from (``flows/limits.py`` holds the slots themselves).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from rotation_kernel.contract import LoadContract
 from rotation_kernel.errors import ConfigError
@@ -150,3 +153,67 @@ def fred_unit_rows() -> list[tuple[str, str, float | None, str]]:
         (series_id, spec.unit, spec.usd_bn_per_unit, spec.description)
         for series_id, spec in fred.SERIES.items()
     ]
+
+
+def api_host(base_url: str) -> str:
+    """``host:port`` of a base URL, the unit of a concurrency limit."""
+    parts = urlsplit(base_url)
+    return parts.netloc or base_url
+
+
+def limit_name(api: str, host: str) -> str:
+    """The global concurrency limit of one API on one host (Prefect names: letters, digits, -).
+
+    Keyed by API as well as host: live APIs each have their own host anyway, and the emulator,
+    which serves them all from one loopback port, then gets the same limits as production.
+    """
+    return "api-" + "".join(ch if ch.isalnum() else "-" for ch in f"{api}-{host}")
+
+
+# The settings field holding each source's base URL (keyless FRED reads fredgraph instead).
+BASE_URL_FIELDS: dict[str, str] = {
+    "fred": "fred_base_url",
+    "fred_rates": "fred_base_url",
+    "fred_vintages": "fred_base_url",
+    "treasury": "treasury_base_url",
+    "yahoo": "yahoo_base_url",
+    "binance": "binance_base_url",
+    "binance_klines_1m": "binance_base_url",
+    "binance_futures_funding": "binance_futures_base_url",
+    "binance_futures_klines": "binance_futures_base_url",
+    # The downloads host; the bucket listing (binance_archive_listing_url) is the other one.
+    "binance_archive": "binance_archive_base_url",
+    "coinbase": "coinbase_base_url",
+    "kraken": "kraken_base_url",
+}
+
+
+def api_of(source: str, settings: Settings) -> str:
+    """The API a source calls (``fred``, ``binance_futures``...); keyless FRED calls fredgraph."""
+    field = BASE_URL_FIELDS[source]
+    if field == "fred_base_url" and not settings.has_fred_key:
+        field = "fredgraph_base_url"
+    return field.removesuffix("_base_url")
+
+
+def base_url_for(source: str, settings: Settings) -> str:
+    """The base URL a source's requests go to under these settings."""
+    return getattr(settings, f"{api_of(source, settings)}_base_url")
+
+
+def source_limit(source: str, settings: Settings) -> str:
+    """The name of the concurrency limit a source's streams take slots from."""
+    return limit_name(api_of(source, settings), api_host(base_url_for(source, settings)))
+
+
+def interleave(keys: list[tuple[str, str]], settings: Settings) -> list[tuple[str, str]]:
+    """(source, stream) keys reordered round-robin over their APIs, each API's in order.
+
+    Submitted in this order, the runner's threads start streams of every API at once instead
+    of queueing behind one API's slots (20 FRED series first, then Binance...).
+    """
+    by_api: dict[str, list[tuple[str, str]]] = {}
+    for key in keys:
+        by_api.setdefault(source_limit(key[0], settings), []).append(key)
+    queues = list(by_api.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]

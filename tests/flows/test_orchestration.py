@@ -1,8 +1,9 @@
 """Task policy and observability of the nightly flow under Prefect: retries, caching, per-host
 limits, artifacts, tagged logs, the Failed state with its webhook, and the Dask runner.
 
-The policy's rules are tested without Prefect in tests/flows/test_policy.py; these tests prove
-the wiring: a real flow run on the emulator takes them."""
+The policy's rules are tested without Prefect in tests/flows/test_policy.py (the limits' in
+tests/flows/test_limits.py); these tests prove the wiring: a real flow run on the emulator
+takes them."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
 import flows.nightly
-from flows import policy
+from flows import limits, policy
 from flows.nightly import nightly
 from rotation_kernel.settings import load_settings, settings_env
+from sources.catalog import api_host
 from warehouse.db import connect
 
 pytestmark = pytest.mark.flow
@@ -129,7 +131,7 @@ class TestHostLimits:
         with every slot released after the run."""
         with settings_env({"api_limits": "server"}):
             nightly(start=today().replace(day=1), end=today(), mode="test")
-        port = policy.api_host(emu.base_urls["binance_base_url"]).rsplit(":", 1)[1]
+        port = api_host(emu.base_urls["binance_base_url"]).rsplit(":", 1)[1]
         with get_client(sync_client=True) as client:
             binance = client.read_global_concurrency_limit_by_name(f"api-binance-127-0-0-1-{port}")
             fred = client.read_global_concurrency_limit_by_name(f"api-fred-127-0-0-1-{port}")
@@ -145,7 +147,7 @@ class TestHostLimits:
                 "prefect.concurrency.sync.concurrency", side_effect=AssertionError("server slot")
             ),
         ):
-            assert not policy.ensure_host_limits(load_settings(), ["kraken"])
+            assert not limits.ensure_host_limits(load_settings(), ["kraken"])
             summary = nightly(start=today().replace(day=1), end=today(), mode="test")
         assert summary.status == "success" and not summary.failed_streams
 
@@ -206,7 +208,7 @@ class TestDaskRunner:
         self, pipeline_env, emu, monkeypatch
     ):
         runners = []
-        make = policy.make_task_runner
+        make = limits.make_task_runner
 
         def spy(settings):
             runners.append(make(settings))

@@ -1,13 +1,10 @@
-"""Task policy (flows.policy) without a flow run: which layer retries what, cache keys, slots."""
+"""Task policy (flows.policy) without a flow run: which layer retries what, timeouts, cache keys."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import threading
 from datetime import date
 from types import SimpleNamespace
-from unittest import mock
 
 import pytest
 import requests
@@ -20,7 +17,7 @@ from rotation_kernel.errors import (
     StreamTimeoutError,
     VenueUnavailableError,
 )
-from rotation_kernel.settings import load_settings, settings_env
+from rotation_kernel.settings import load_settings
 from sources._http import HttpClient
 from sources.fallbacks import extract_with_fallbacks
 
@@ -106,6 +103,10 @@ class TestRetryLayers:
         assert binance["retry_delay_seconds"](2) == [10, 20]  # 10 s, then 2 x 10 s
         assert binance["retry_jitter_factor"] == 0.5
 
+    def test_the_minute_klines_run_under_binance_s_policy(self):
+        """Same API as the daily klines (sources.catalog.api_of), so the same slots and limits."""
+        assert policy.policy_for("binance_klines_1m") == policy.policy_for("binance")
+
 
 class TestCacheKey:
     def test_the_cache_key_names_source_stream_window_and_server(self):
@@ -123,85 +124,3 @@ class TestCacheKey:
     def test_a_window_is_closed_once_the_lookback_no_longer_reaches_it(self, end, closed):
         # 2024-06-26 + 35 days = 2024-07-31: still inside the lookback on that day.
         assert policy.window_is_closed(end, 35, today=date(2024, 7, 31)) is closed
-
-
-class TestHostLimits:
-    def test_every_source_names_its_api_and_the_minute_klines_share_binance_s(self):
-        """Each source the catalog can run maps to a base URL (else its run fails with a
-        KeyError before extracting); the 1-minute klines take Binance's slots and policy."""
-        from sources.catalog import ALL_SOURCES
-
-        settings = load_settings()
-        assert {s: policy.api_of(s, settings) for s in ALL_SOURCES}["binance_klines_1m"] == (
-            "binance"
-        )
-        assert policy.policy_for("binance_klines_1m") == policy.policy_for("binance")
-
-    def test_auto_asks_the_server_in_a_deployments_run(self):
-        with (
-            settings_env({"api_limits": "auto"}),
-            mock.patch("prefect.runtime.deployment.id", "d0c5"),
-            mock.patch("prefect.client.orchestration.get_client") as client,
-        ):
-            assert policy.ensure_host_limits(load_settings(), ["fred", "fred_rates"])
-        upserts = client.return_value.__enter__.return_value.upsert_global_concurrency_limit_by_name
-        assert upserts.call_count == 1  # fred and fred_rates share the FRED API's limit
-
-    def test_the_local_slot_is_taken_before_the_server_is_asked(self):
-        """A run never asks the server for more slots than the API has: threads queue on the
-        process's semaphore first, and only a slot holder asks the server."""
-        settings = load_settings()
-        name = policy.source_limit("fred", settings)
-        asked_while_holding = []
-
-        @contextlib.contextmanager
-        def server_slot(limit_name, occupy, strict):
-            semaphore = policy._local_slots[name]
-            asked_while_holding.append(semaphore._value < policy.policy_for("fred").host_slots)
-            yield
-
-        with (
-            mock.patch("prefect.concurrency.sync.concurrency", server_slot),
-            policy.host_slot("fred", settings, server_limits=True),
-        ):
-            pass
-        assert asked_while_holding == [True]
-
-    def test_streams_are_submitted_round_robin_over_apis(self):
-        settings = load_settings()
-        keys = [("fred", "A"), ("fred", "B"), ("fred", "C"), ("binance", "X"), ("yahoo", "Y")]
-        assert policy.interleave(keys, settings) == [
-            ("fred", "A"),
-            ("binance", "X"),
-            ("yahoo", "Y"),
-            ("fred", "B"),
-            ("fred", "C"),
-        ]
-
-    def test_without_a_server_a_host_semaphore_holds_streams_back(self):
-        """Two slots: the third stream waits until one of the first two leaves."""
-        host = "example.test:443"
-        inside, release, third_in = threading.Semaphore(0), threading.Event(), threading.Event()
-
-        def hold():
-            with policy.local_host_slot(host, 2):
-                inside.release()
-                release.wait(5)
-
-        holders = [threading.Thread(target=hold) for _ in range(2)]
-        for t in holders:
-            t.start()
-        inside.acquire(timeout=5)
-        inside.acquire(timeout=5)
-
-        def third():
-            with policy.local_host_slot(host, 2):
-                third_in.set()
-
-        waiting = threading.Thread(target=third)
-        waiting.start()
-        assert not third_in.wait(0.05)
-        release.set()
-        assert third_in.wait(5)
-        for t in [*holders, waiting]:
-            t.join(5)

@@ -405,12 +405,12 @@ class TestMarketOptions:
 
     def test_emulator_market_null_seed_7_serves_that_market_and_says_so(self, served, monkeypatch):
         """`rotation emulator --market null --seed 7`: those values reach serve_emulator."""
-        import rotation_cli.app
+        from rotation_cli import pipeline_commands
 
         def ctrl_c() -> None:
             raise KeyboardInterrupt  # at once, instead of serving until a person presses it
 
-        monkeypatch.setattr(rotation_cli.app, "_wait_for_ctrl_c", ctrl_c)
+        monkeypatch.setattr(pipeline_commands, "_wait_for_ctrl_c", ctrl_c)
         args = ["emulator", "--port", "0", "--market", "null", "--seed", "7"]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
@@ -422,12 +422,12 @@ class TestMarketOptions:
         self, served, monkeypatch
     ):
         """`rotation demo --market planted --seed 3 --effect 0.5` runs on that market."""
-        import rotation_cli.app
+        from rotation_cli import pipeline_commands
         from rotation_kernel.settings import Settings
 
         runs = []
         monkeypatch.setattr(
-            rotation_cli.app,
+            pipeline_commands,
             "_run",
             lambda start, end, mode: runs.append((start, mode, Settings())),
         )

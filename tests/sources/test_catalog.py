@@ -1,4 +1,4 @@
-"""The catalog of sources (sources.catalog): what a run selection may name."""
+"""The catalog of sources (sources.catalog): what a run selection may name, which API each calls."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ import pytest
 
 from rotation_kernel.errors import ConfigError
 from rotation_kernel.settings import load_settings
-from sources.catalog import ALL_SOURCES, check_selection, source_contracts, streams
+from sources.catalog import (
+    ALL_SOURCES,
+    api_of,
+    base_url_for,
+    check_selection,
+    interleave,
+    source_contracts,
+    source_limit,
+    streams,
+)
 
 
 class TestCheckSelection:
@@ -59,3 +68,42 @@ class TestSourceContracts:
         assert by_source["fred_rates"] is by_source["fred"]
         assert by_source["coinbase"].table == "raw.coinbase__candles"
         assert set(by_source) == set(ALL_SOURCES)
+
+
+class TestApis:
+    def test_every_source_names_its_api_and_the_minute_klines_share_binance_s(self):
+        """Each source the catalog can run maps to a base URL (else its run fails with a
+        KeyError before extracting); the 1-minute klines take Binance's slots."""
+        settings = load_settings()
+        assert {s: api_of(s, settings) for s in ALL_SOURCES}["binance_klines_1m"] == "binance"
+
+    @pytest.mark.parametrize(
+        ("key", "url", "limit"),
+        [
+            # With a key FRED is called at fred_base_url; the limit is API then host:port.
+            pytest.param("k", "http://127.0.0.1:8080/fred", "api-fred-127-0-0-1-8080", id="keyed"),
+            # Without one it reads fredgraph (another API, so another limit) on the same host.
+            pytest.param(
+                "", "http://127.0.0.1:8080/fredgraph", "api-fredgraph-127-0-0-1-8080", id="keyless"
+            ),
+        ],
+    )
+    def test_a_keyless_fred_calls_fredgraph_under_its_own_limit(self, key, url, limit):
+        settings = load_settings(
+            fred_api_key=key,
+            fred_base_url="http://127.0.0.1:8080/fred",
+            fredgraph_base_url="http://127.0.0.1:8080/fredgraph",
+        )
+        assert base_url_for("fred_rates", settings) == url
+        assert source_limit("fred_rates", settings) == limit
+
+    def test_streams_are_submitted_round_robin_over_apis(self):
+        settings = load_settings()
+        keys = [("fred", "A"), ("fred", "B"), ("fred", "C"), ("binance", "X"), ("yahoo", "Y")]
+        assert interleave(keys, settings) == [
+            ("fred", "A"),
+            ("binance", "X"),
+            ("yahoo", "Y"),
+            ("fred", "B"),
+            ("fred", "C"),
+        ]
