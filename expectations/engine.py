@@ -47,7 +47,7 @@ from expectations.tuning import memoized, tune_gx
 DATASOURCE = "batches"
 ASSET = "frame"
 BATCH_DEFINITION = "whole_frame"
-KEPT_RESULTS = 500  # suite results kept for Data Docs (a run makes 7); older ones are dropped
+KEPT_RESULTS = 500  # suite results kept until Data Docs are built; older ones are dropped
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Engine:
     suites: dict[str, Suite]
     lock: threading.RLock = field(default_factory=threading.RLock)
     kept: deque[KeptResult] = field(default_factory=lambda: deque(maxlen=KEPT_RESULTS))
-    stored: deque[Any] = field(default_factory=deque)  # store keys, oldest first
+    stored: deque[Any] = field(default_factory=deque)  # store keys of the last docs build
 
 
 @dataclass

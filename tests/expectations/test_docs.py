@@ -40,6 +40,22 @@ class TestDataDocs:
         assert "No two rows share a key" in failing[0]  # the sentence of ExpectKeyToBeUnique
         assert "no date appears twice" in failing[0]  # the sentence of a custom expectation
 
+    def test_a_second_build_shows_only_the_batches_validated_since_the_first(self, tmp_path):
+        """A process that runs many nightlies (a served worker) renders one run's validations
+        per build, not every earlier one again."""
+        validate(binance.CONTRACT, klines())
+        build_data_docs(tmp_path / "first")
+        validate(binance.CONTRACT, klines(("SOLUSDT",)))
+        validate(binance.CONTRACT, klines(("ADAUSDT",)))
+
+        build_data_docs(tmp_path / "second")
+
+        def validation_pages(docs):
+            return list((docs / "validations" / "raw" / "binance__klines").rglob("*.html"))
+
+        assert len(validation_pages(tmp_path / "first")) >= 1
+        assert len(validation_pages(tmp_path / "second")) == 2
+
     def test_a_rebuild_replaces_the_site_but_keeps_other_files(self, tmp_path):
         docs = tmp_path / "docs"
         docs.mkdir()
