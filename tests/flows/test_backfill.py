@@ -117,57 +117,56 @@ def backfill_runs(path):
 pytestmark = pytest.mark.flow
 
 
+START = date(2019, 1, 1)  # yearly chunks on both sides of the DTS eras of 2021-10 and 2022-04
+DIES_ON_CHUNK = 3
+
+
+@pytest.fixture(scope="module")
+def full_run(env_for):
+    """One nightly over the whole range: what the chunked backfill must equal."""
+    path, env = env_for("full")
+    with env:
+        nightly(start=START, end=today(), mode="test")
+    return checksums(path)
+
+
+@pytest.fixture(scope="module")
+def resumed(env_for):
+    """A yearly backfill whose 3rd chunk dies, then the same backfill run again."""
+    path, env = env_for("chunked")
+    calls = []
+
+    def dies_on_a_chunk(**kwargs):
+        calls.append((kwargs["start"], kwargs["end"]))
+        if len(calls) == DIES_ON_CHUNK:
+            raise PipelineError("worker lost between chunks")
+        return nightly(**kwargs)
+
+    with env, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flows.backfill, "nightly", dies_on_a_chunk)
+        with pytest.raises(PipelineError, match="worker lost"):
+            backfill(start=START, end=today(), chunk="year")
+        after_failure = backfill_runs(path)
+        patch.setattr(flows.backfill, "nightly", nightly)
+        summary = backfill(start=START, end=today(), chunk="year")
+    return path, after_failure, summary
+
+
 @pytest.mark.slow
-class TestBackfillEqualsFullRun:
-    START = date(2019, 1, 1)  # chunks on both sides of the DTS eras of 2021-10 and 2022-04
-
-    def test_yearly_chunks_give_the_same_tables_as_one_full_run(self, env_for):
-        """Every raw table, staging view and mart: same rows, same content hash."""
-        full_path, full_env = env_for("full")
-        with full_env:
-            nightly(start=self.START, end=today(), mode="test")
-        chunked_path, chunked_env = env_for("chunked")
-        with chunked_env:
-            summary = backfill(start=self.START, end=today(), chunk="year")
-        assert len(summary.runs) == today().year - self.START.year + 1
-        assert summary.skipped == []
-        full, chunked = checksums(full_path), checksums(chunked_path)
-        assert full["marts.fct_net_liquidity"][0] > 2500  # a row a day from 2019
-        assert {k: v for k, v in chunked.items() if v != full.get(k)} == {}
-        assert set(chunked) == set(full)
-
-
-class TestResume:
-    START = date(2023, 1, 1)
-
-    def test_an_interrupted_backfill_resumes_after_the_last_published_chunk(
-        self, env_for, monkeypatch
-    ):
-        """The 2nd chunk dies; the rerun skips chunk 1, redoes 2 and 3, and ends equal to a
-        single full run over the same range."""
-        path, env = env_for("resumed")
-        chunks = split_chunks(self.START, today(), "year")
-        calls = []
-
-        def dies_on_second_chunk(**kwargs):
-            calls.append((kwargs["start"], kwargs["end"]))
-            if len(calls) == 2:
-                raise PipelineError("worker lost between chunks")
-            return nightly(**kwargs)
-
-        with env:
-            monkeypatch.setattr(flows.backfill, "nightly", dies_on_second_chunk)
-            with pytest.raises(PipelineError, match="worker lost"):
-                backfill(start=self.START, end=today(), chunk="year")
-            assert backfill_runs(path) == [(*chunks[0], "success")]
-            monkeypatch.setattr(flows.backfill, "nightly", nightly)
-            resumed = backfill(start=self.START, end=today(), chunk="year")
-        assert resumed.skipped == [chunks[0]]
-        assert [(r.status) for r in resumed.runs] == ["success"] * (len(chunks) - 1)
+class TestInterruptedBackfill:
+    def test_the_rerun_skips_the_published_chunks_and_redoes_the_rest(self, resumed):
+        """Chunks 1-2 published before the 3rd died; the rerun skips them and runs 3 onwards."""
+        path, after_failure, summary = resumed
+        chunks = split_chunks(START, today(), "year")
+        assert len(chunks) == today().year - START.year + 1
+        assert after_failure == [(*chunk, "success") for chunk in chunks[: DIES_ON_CHUNK - 1]]
+        assert summary.skipped == chunks[: DIES_ON_CHUNK - 1]
+        assert [r.status for r in summary.runs] == ["success"] * (len(chunks) - DIES_ON_CHUNK + 1)
         assert [(s, e) for s, e, _ in backfill_runs(path)] == chunks
 
-        full_path, full_env = env_for("resume-reference")
-        with full_env:
-            nightly(start=self.START, end=today(), mode="test")
-        full, resumed_sums = checksums(full_path), checksums(path)
-        assert {k: v for k, v in resumed_sums.items() if v != full.get(k)} == {}
+    def test_the_resumed_chunks_give_the_same_tables_as_one_full_run(self, resumed, full_run):
+        """Every raw table, staging view and mart: same rows, same content hash."""
+        chunked = checksums(resumed[0])
+        assert full_run["marts.fct_net_liquidity"][0] > 2500  # a row a day from 2019
+        assert {k: v for k, v in chunked.items() if v != full_run.get(k)} == {}
+        assert set(chunked) == set(full_run)

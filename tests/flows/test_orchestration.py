@@ -57,7 +57,7 @@ class TestRetryPolicy:
         task's retries (2) are for time limits and lock waits, not for HTTP failures."""
         seen = len(emu.request_log)
         emu.fail_next("/fred/", 503, times=2, where={"series_id": "DFF"})
-        summary = nightly(start=CLOSED[0], end=today(), mode="test")
+        summary = nightly(start=CLOSED[0], end=CLOSED[1], mode="test")
         assert summary.failed_streams["fred_rates/DFF"].endswith(
             "failed after 2 attempts: HTTP 503"
         )
@@ -129,7 +129,7 @@ class TestHostLimits:
     ):
         """The emulator serves every API from one port; each API still gets its own limit,
         with every slot released after the run."""
-        with settings_env({"api_limits": "server"}):
+        with settings_env({"api_limits": "server", "sources": "fred,binance"}):
             nightly(start=today().replace(day=1), end=today(), mode="test")
         port = api_host(emu.base_urls["binance_base_url"]).rsplit(":", 1)[1]
         with get_client(sync_client=True) as client:
@@ -215,7 +215,7 @@ class TestDaskRunner:
             return runners[-1]
 
         monkeypatch.setattr(flows.nightly, "make_task_runner", spy)
-        with settings_env({"task_runner": "dask"}):
+        with settings_env({"task_runner": "dask", "sources": "binance"}):
             summary = nightly(start=date(2024, 10, 1), end=today(), mode="test")
         assert type(runners[0]).__name__ == "DaskTaskRunner"
         assert summary.status == "success"

@@ -14,12 +14,7 @@ from statistics import median
 import pytest
 from scipy import stats
 
-from tests.transforms.thesis_markets import (
-    ROTATION_LEGS,
-    MarketOutcome,
-    injected_power,
-    market_outcomes,
-)
+from tests.transforms.thesis_markets import ROTATION_LEGS, MarketOutcome, market_outcomes
 
 # About two minutes of market builds on two cores: CI runs it (make test), the inner loop skips it.
 pytestmark = pytest.mark.slow
@@ -28,6 +23,7 @@ NULL_SEEDS = range(1, 101)  # 100 null markets
 PLANTED_SEEDS = range(101, 121)  # 20 planted markets
 PLANTED_EFFECT = 1.0  # the links at the default (demo) market's strength
 INJECTED_EXCESS = 0.7  # a planted +0.7 log excess on btc_vs_rut at 90 days (see below)
+INJECTED_SEEDS = range(1, 21)  # ... planted into 20 of the null markets (built once for both)
 Z_99 = 2.33
 
 
@@ -38,7 +34,7 @@ def upper_tolerance(rate: float, n: int) -> float:
 
 @pytest.fixture(scope="module")
 def null_outcomes() -> list[MarketOutcome]:
-    return market_outcomes(NULL_SEEDS, "null")
+    return market_outcomes(NULL_SEEDS, "null", deltas=(INJECTED_EXCESS,), planted_in=INJECTED_SEEDS)
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +96,10 @@ def test_planted_markets_move_the_planted_leg_the_claimed_way(
     assert against == []
 
 
-def test_a_planted_excess_is_found_in_at_least_80_pct_of_markets() -> None:
+def test_a_planted_excess_is_found_in_at_least_80_pct_of_markets(null_outcomes) -> None:
     # +0.7 log on btc_vs_rut at 90 days, ramped into BTC after each episode of a null market;
     # the power curve of `python -m tests.transforms.thesis_markets` puts 80% power at +0.5
-    power = injected_power(PLANTED_SEEDS, (INJECTED_EXCESS,))[INJECTED_EXCESS]
+    found = [o.injected[INJECTED_EXCESS] for o in null_outcomes if o.seed in INJECTED_SEEDS]
+    assert len(found) == len(INJECTED_SEEDS)
+    power = sum(found) / len(found)
     assert power >= 0.8, power

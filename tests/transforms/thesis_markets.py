@@ -30,14 +30,18 @@ class MarketOutcome:
     primary_count: dict[str, int]  # rotation leg -> episodes at 90 days
     primary_excess: dict[str, float]  # rotation leg -> excess log return at 90 days
     is_lead_detected: bool  # any row of fct_lead_lag_summary
+    injected: dict[float, bool]  # planted excess -> found (see injected_detections); may be {}
 
     @property
     def evidence(self) -> list[tuple[str, int, str]]:
         return [v for v in self.verdicts if v[2].startswith("evidence")]
 
 
-def market_outcome(seed: int, kind: str, effect: float = 1.0) -> MarketOutcome:
-    """Build the thesis and lead-lag marts on one synthetic market and read their results."""
+def market_outcome(
+    seed: int, kind: str, effect: float = 1.0, deltas: tuple[float, ...] = ()
+) -> MarketOutcome:
+    """Build the thesis and lead-lag marts on one synthetic market and read their results;
+    with ``deltas``, also plant each excess into the same market (:func:`detections`)."""
     from rotation_cli.market_warehouse import market_warehouse
     from warehouse.transform import run_transforms
 
@@ -56,6 +60,7 @@ def market_outcome(seed: int, kind: str, effect: float = 1.0) -> MarketOutcome:
     (leads,) = con.execute(
         "select coalesce(bool_or(is_lead_detected), false) from marts.fct_lead_lag_summary"
     ).fetchall()[0]
+    injected = detections(con, deltas) if deltas else {}
     con.close()
     return MarketOutcome(
         seed=seed,
@@ -65,22 +70,45 @@ def market_outcome(seed: int, kind: str, effect: float = 1.0) -> MarketOutcome:
         primary_count={leg: n for leg, _, _, _, n, _ in primary},
         primary_excess={leg: excess for leg, *_, excess in primary},
         is_lead_detected=bool(leads),
+        injected=injected,
     )
 
 
-def _outcome_args(args: tuple[int, str, float]) -> MarketOutcome:
+def _outcome_args(args: tuple[int, str, float, tuple[float, ...]]) -> MarketOutcome:
     return market_outcome(*args)
 
 
-def market_outcomes(seeds: range, kind: str, effect: float = 1.0) -> list[MarketOutcome]:
-    """:func:`market_outcome` for many seeds, on every core (spawned workers: no forked threads)."""
+def market_outcomes(
+    seeds: range,
+    kind: str,
+    effect: float = 1.0,
+    deltas: tuple[float, ...] = (),
+    planted_in: range = range(0),
+) -> list[MarketOutcome]:
+    """:func:`market_outcome` for many seeds, on every core (spawned workers: no forked threads).
+
+    ``deltas`` are planted (:func:`detections`) into the markets whose seed is in ``planted_in``.
+    """
     context = multiprocessing.get_context("spawn")
     workers = max(1, min(os.cpu_count() or 1, 4))
+    args = [(s, kind, effect, deltas if s in planted_in else ()) for s in seeds]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_outcome_args, [(s, kind, effect) for s in seeds], chunksize=4))
+        return list(pool.map(_outcome_args, args, chunksize=4))
 
 
 def injected_detections(seed: int, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict:
+    """:func:`detections` on the null market of ``seed`` (built for this alone)."""
+    from rotation_cli.market_warehouse import market_warehouse
+    from warehouse.transform import run_transforms
+
+    con = market_warehouse(*LONG_HISTORY, seed=seed, kind="null")
+    run_transforms(con, select=["marts.fct_thesis_setup", "marts.fct_alt_basket"])
+    found = detections(con, deltas, leg)
+    con.close()
+    return found
+
+
+def detections(con, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict[float, bool]:
     """Plant a known excess into one null market and see which sizes the test detects.
 
     BTC's log price is raised by ``delta`` over the 90 days after each episode's entry (a ramp,
@@ -93,17 +121,12 @@ def injected_detections(seed: int, deltas: tuple[float, ...], leg: str = "btc_vs
     """
     import numpy as np
 
-    from rotation_cli.market_warehouse import market_warehouse
     from transforms.stats.thesis_inputs import read_inputs
     from transforms.stats.thesis_params import load_params
     from transforms.stats.thesis_test import ThesisInputs, evaluate, find_episodes
-    from warehouse.transform import run_transforms
 
     params = load_params()
-    con = market_warehouse(*LONG_HISTORY, seed=seed, kind="null")
-    run_transforms(con, select=["marts.fct_thesis_setup", "marts.fct_alt_basket"])
     inputs = read_inputs(con)
-    con.close()
     starts = find_episodes(inputs, params)
     entries = inputs.sessions[np.minimum(starts + 1, len(inputs.sessions) - 1)]
     days, closes = inputs.prices["BTC"]
