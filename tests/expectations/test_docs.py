@@ -56,6 +56,30 @@ class TestDataDocs:
         assert len(validation_pages(tmp_path / "first")) >= 1
         assert len(validation_pages(tmp_path / "second")) == 2
 
+    def test_suite_pages_are_rendered_again_only_when_a_suite_changed(self, tmp_path):
+        docs = tmp_path / "docs"
+
+        def suite_pages() -> dict[str, int]:
+            pages = (docs / "expectations").rglob("*.html")
+            return {p.name: p.stat().st_mtime_ns for p in pages}
+
+        validate(binance.CONTRACT, klines())
+        build_data_docs(docs)
+        first = suite_pages()
+        validate(binance.CONTRACT, klines(("SOLUSDT",)))
+        build_data_docs(docs)
+
+        assert suite_pages() == first  # same suites: the pages were kept, not rewritten
+        index = (docs / "index.html").read_text()
+        assert "binance__klines" in index and "fred__observations" in index
+        assert len(list((docs / "validations").rglob("*.html"))) == 1  # this build's batch
+
+        (docs / ".suites.sha256").write_text("rendered from other suites")
+        build_data_docs(docs)
+        again = suite_pages()
+        assert again.keys() == first.keys()
+        assert all(again[name] > first[name] for name in first)  # every page rewritten
+
     def test_a_rebuild_replaces_the_site_but_keeps_other_files(self, tmp_path):
         docs = tmp_path / "docs"
         docs.mkdir()
