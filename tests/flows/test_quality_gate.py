@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -16,19 +16,15 @@ from warehouse.quarantine import quarantine_table
 
 pytestmark = pytest.mark.flow
 
-START = date(2023, 1, 1)  # every injection date lies in 2023
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
+START, END = date(2023, 1, 1), date(2023, 12, 31)  # every injection date lies in 2023
 
 
 @pytest.fixture(scope="module")
 def clean_build(prefect_harness, emulator, tmp_path_factory):
-    """One clean published warehouse over START..today, copied by each test."""
+    """One clean published warehouse over START..END, copied by each test."""
     path = tmp_path_factory.mktemp("clean") / "rotation.duckdb"
     with settings_env({**emulator.settings_overrides(), **WITHOUT_ARCHIVE, "warehouse": path}):
-        assert nightly(start=START, end=today(), mode="test").status == "success"
+        assert nightly(start=START, end=END, mode="test").status == "success"
     return path
 
 
@@ -45,7 +41,7 @@ def bad_run(clean_build, emulator, tmp_path):
             with settings_env(
                 {**emulator.settings_overrides(), **WITHOUT_ARCHIVE, "warehouse": path}
             ):
-                return nightly(start=START, end=today(), mode="test"), path
+                return nightly(start=START, end=END, mode="test"), path
         finally:
             emulator.clear_bad_data()
 
