@@ -40,7 +40,7 @@ browser:
 # On every core (pytest-xdist); --dist loadfile keeps a test file's module fixtures (one shared
 # flow run) on one worker. Each worker starts its own Prefect test server. Files are handed out in
 # the order tests/conftest.py sorts them (longest first): xdist would otherwise reorder them by
-# their count of tests, and start the soak (3 tests, 3 minutes) last.
+# their count of tests, and start the soak (4 tests, its fixture 2 minutes) last.
 PYTEST = $(UV) run --frozen pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 test: sync-dev browser

@@ -65,9 +65,16 @@ def pause_after_loads(count: int, marker: Path) -> None:
     flows.tasks.load_stream = load_then_pause
 
 
-def plan_faults(emulator: Emulator, rng: random.Random) -> list[str]:
-    """Plan one to three random faults; returns their names for the log line."""
-    chosen = rng.sample(SOAK_FAULTS, rng.randint(1, 3))
+def fault_name(fault: tuple[str, str, dict[str, Any]]) -> str:
+    return f"{fault[0]}:{fault[1]}"
+
+
+def plan_faults(
+    emulator: Emulator, rng: random.Random, dealt: tuple[str, str, dict[str, Any]]
+) -> list[str]:
+    """Plan the ``dealt`` fault and up to two more drawn at random; returns their names."""
+    others = [f for f in SOAK_FAULTS if f is not dealt]
+    chosen = [dealt, *rng.sample(others, rng.randint(0, 2))]
     for action, prefix, options in chosen:
         options = dict(options)
         if action == "fail":
@@ -78,17 +85,22 @@ def plan_faults(emulator: Emulator, rng: random.Random) -> list[str]:
             emulator.stall_next(prefix, **options)
         else:
             emulator.garble_next(prefix, options.pop("kind"), **options)
-    return [f"{action}:{prefix}" for action, prefix, _ in chosen]
+    return [fault_name(fault) for fault in chosen]
 
 
 def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: float) -> None:
     """Run ``runs`` incremental nightlies against a private emulator, faults drawn with ``seed``,
     then a clean full run into a second warehouse; print a JSON line after each run and the
-    content checksums of both warehouses last."""
+    content checksums of both warehouses last.
+
+    Every fault kind is met: the kinds are shuffled and dealt one a night from the 2nd run on
+    (again from the top after the last), each night with up to two more drawn at random.
+    """
     from tests.reliability.conftest import base_tables, content_checksums
     from warehouse.db import connect, list_tables
 
     rng = random.Random(seed)
+    deck = rng.sample(SOAK_FAULTS, len(SOAK_FAULTS))
     clean = warehouse.parent / "clean" / warehouse.name
     with serve_emulator() as emulator:
         overrides = {
@@ -102,7 +114,8 @@ def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: flo
         }
         with settings_env({**overrides, "warehouse": warehouse}):
             for number in range(1, runs + 1):
-                faults = plan_faults(emulator, rng) if number > 1 else []
+                dealt = deck[(number - 2) % len(deck)]
+                faults = plan_faults(emulator, rng, dealt) if number > 1 else []
                 began = time.monotonic()
                 first = start if number == 1 else None
                 summary = flows.nightly.nightly(

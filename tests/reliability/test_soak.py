@@ -1,4 +1,4 @@
-"""Soak: 20 consecutive incremental runs with random faults (fixed seed) in one process.
+"""Soak: 12 consecutive incremental runs with random faults (fixed seed) in one process.
 
 Marked slow: CI runs it, ``pytest -m 'not slow'`` leaves it out locally. The runs happen in a
 child process (with its own emulator) so that its memory is measured alone.
@@ -18,14 +18,18 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from tests.reliability.conftest import today
+from tests.reliability.run_child import SOAK_FAULTS, fault_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.flow]
 
-RUNS = 20  # runs 16-20 are 10 runs past the warm-up median (6-10): a leak of 1.5% a run shows
+RUNS = 12  # every one of the 11 fault kinds is dealt to one of runs 2-12
 SEED = 20_251_125
 WINDOW_DAYS = 120  # the first run's window: short, so each run stays a few seconds
 DEADLINE_S = 900
-RSS_TOLERANCE = 1.15  # the last runs may use at most 15% more memory than runs 6-10
+WARM, LAST = slice(3, 6), slice(9, 12)  # runs 4-6 (after warm-up) and runs 10-12
+# Runs 10-12 may use at most 6% more memory than runs 4-6: a leak of 1% of the process a run
+# crosses it. Measured (2026-12-06): +1.4% from runs 4-6 to runs 10-12, flat from run 11 on.
+RSS_TOLERANCE = 1.06
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +59,10 @@ class TestSoak:
         assert {r["status"] for r in runs} <= {"success", "partial"}
         assert runs[0]["status"] == "success"  # the first run meets no fault
 
+    def test_every_fault_kind_was_met(self, soak):
+        met = {name for run in soak[0] for name in run["faults"]}
+        assert met == {fault_name(fault) for fault in SOAK_FAULTS}
+
     def test_the_soaked_warehouse_equals_a_clean_full_run(self, soak):
         """After the faulty incremental runs, every raw and mart table equals a clean run."""
         _, sums = soak
@@ -63,9 +71,9 @@ class TestSoak:
         assert len(soaked) > 20
 
     def test_the_run_process_memory_does_not_grow(self, soak):
-        """RSS after the last five runs stays within 15% of runs 6-10 (after warm-up)."""
+        """RSS after runs 10-12 stays within 6% of the median of runs 4-6 (after warm-up)."""
         rss = [r["rss"] for r in soak[0]]
-        warm = statistics.median(rss[5:10])
-        mb = [round(r / 2**20) for r in (rss[0], warm, rss[-1])]
+        warm = statistics.median(rss[WARM])
+        mb = [round(r / 2**20) for r in (rss[0], warm, max(rss[LAST]))]
         print(f"soak RSS MB: first {mb[0]}, warm {mb[1]}, last {mb[2]}")
-        assert max(rss[-5:]) <= warm * RSS_TOLERANCE
+        assert max(rss[LAST]) <= warm * RSS_TOLERANCE
