@@ -14,7 +14,12 @@ from statistics import median
 import pytest
 from scipy import stats
 
-from tests.transforms.thesis_markets import ROTATION_LEGS, MarketOutcome, market_outcomes
+from tests.transforms.thesis_markets import (
+    ROTATION_LEGS,
+    MarketOutcome,
+    market_outcomes,
+    market_pool,
+)
 
 # About two minutes of market builds on two cores: CI runs it (make test), the inner loop skips it.
 pytestmark = pytest.mark.slow
@@ -33,13 +38,22 @@ def upper_tolerance(rate: float, n: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def null_outcomes() -> list[MarketOutcome]:
-    return market_outcomes(NULL_SEEDS, "null", deltas=(INJECTED_EXCESS,), planted_in=INJECTED_SEEDS)
+def pool():
+    """One set of worker processes for every market of the module (each spawn imports it all)."""
+    with market_pool() as workers:
+        yield workers
 
 
 @pytest.fixture(scope="module")
-def planted_outcomes() -> list[MarketOutcome]:
-    return market_outcomes(PLANTED_SEEDS, "planted", PLANTED_EFFECT)
+def null_outcomes(pool) -> list[MarketOutcome]:
+    return market_outcomes(
+        NULL_SEEDS, "null", deltas=(INJECTED_EXCESS,), planted_in=INJECTED_SEEDS, pool=pool
+    )
+
+
+@pytest.fixture(scope="module")
+def planted_outcomes(pool) -> list[MarketOutcome]:
+    return market_outcomes(PLANTED_SEEDS, "planted", PLANTED_EFFECT, pool=pool)
 
 
 def test_null_markets_have_enough_episodes_for_a_verdict(null_outcomes) -> None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 LONG_HISTORY = (date(2015, 1, 1), date(2035, 12, 31))
-MARTS = ("marts.fct_thesis_test", "marts.fct_thesis_ordering", "marts.fct_lead_lag_summary")
+THESIS_MARTS = ("marts.fct_thesis_test", "marts.fct_thesis_ordering")
+LEAD_LAG_MART = "marts.fct_lead_lag_summary"  # a third of a market's build: null markets only
 PRIMARY_HORIZON_DAYS = 90
 ROTATION_LEGS = ("btc_vs_rut", "eth_vs_btc", "alts_vs_eth")
 
@@ -29,7 +30,7 @@ class MarketOutcome:
     primary_ci: dict[str, tuple[float, float]]  # rotation leg -> 90% interval at 90 days
     primary_count: dict[str, int]  # rotation leg -> episodes at 90 days
     primary_excess: dict[str, float]  # rotation leg -> excess log return at 90 days
-    is_lead_detected: bool  # any row of fct_lead_lag_summary
+    is_lead_detected: bool | None  # any row of fct_lead_lag_summary (None: not built)
     injected: dict[float, bool]  # planted excess -> found (see injected_detections); may be {}
 
     @property
@@ -40,13 +41,15 @@ class MarketOutcome:
 def market_outcome(
     seed: int, kind: str, effect: float = 1.0, deltas: tuple[float, ...] = ()
 ) -> MarketOutcome:
-    """Build the thesis and lead-lag marts on one synthetic market and read their results;
-    with ``deltas``, also plant each excess into the same market (:func:`detections`)."""
+    """Build the thesis marts (and on a null market the lead-lag summary) of one synthetic
+    market and read their results; with ``deltas``, also plant each excess into the same
+    market (:func:`detections`)."""
     from rotation_cli.market_warehouse import market_warehouse
     from warehouse.transform import run_transforms
 
     con = market_warehouse(*LONG_HISTORY, seed=seed, kind=kind, effect=effect)
-    run_transforms(con, select=MARTS)
+    with_lead_lag = kind == "null"
+    run_transforms(con, select=[*THESIS_MARTS, *([LEAD_LAG_MART] if with_lead_lag else [])])
     verdicts = con.execute(
         "select leg, horizon_days, verdict from marts.fct_thesis_test union all "
         "select comparison, 180, verdict from marts.fct_thesis_ordering order by all"
@@ -57,9 +60,11 @@ def market_outcome(
         "where horizon_days = $h and leg in $legs",
         {"h": PRIMARY_HORIZON_DAYS, "legs": list(ROTATION_LEGS)},
     ).fetchall()
-    (leads,) = con.execute(
-        "select coalesce(bool_or(is_lead_detected), false) from marts.fct_lead_lag_summary"
-    ).fetchall()[0]
+    leads = None
+    if with_lead_lag:
+        (leads,) = con.execute(
+            "select coalesce(bool_or(is_lead_detected), false) from marts.fct_lead_lag_summary"
+        ).fetchall()[0]  # fetchall: duckdb refuses other work while a result is unfinished
     injected = detections(con, deltas) if deltas else {}
     con.close()
     return MarketOutcome(
@@ -69,7 +74,7 @@ def market_outcome(
         primary_ci={leg: (low, high) for leg, _, low, high, *_ in primary},
         primary_count={leg: n for leg, _, _, _, n, _ in primary},
         primary_excess={leg: excess for leg, *_, excess in primary},
-        is_lead_detected=bool(leads),
+        is_lead_detected=None if leads is None else bool(leads),
         injected=injected,
     )
 
@@ -78,22 +83,30 @@ def _outcome_args(args: tuple[int, str, float, tuple[float, ...]]) -> MarketOutc
     return market_outcome(*args)
 
 
+def market_pool() -> ProcessPoolExecutor:
+    """Worker processes on every core (spawned: no forked threads), for many markets."""
+    context = multiprocessing.get_context("spawn")
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
 def market_outcomes(
     seeds: range,
     kind: str,
     effect: float = 1.0,
     deltas: tuple[float, ...] = (),
     planted_in: range = range(0),
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[MarketOutcome]:
-    """:func:`market_outcome` for many seeds, on every core (spawned workers: no forked threads).
+    """:func:`market_outcome` for many seeds, in ``pool`` (else a pool of its own).
 
     ``deltas`` are planted (:func:`detections`) into the markets whose seed is in ``planted_in``.
     """
-    context = multiprocessing.get_context("spawn")
-    workers = max(1, min(os.cpu_count() or 1, 4))
     args = [(s, kind, effect, deltas if s in planted_in else ()) for s in seeds]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    if pool is not None:
         return list(pool.map(_outcome_args, args, chunksize=4))
+    with market_pool() as own:
+        return list(own.map(_outcome_args, args, chunksize=4))
 
 
 def injected_detections(seed: int, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict:
@@ -149,9 +162,7 @@ def _injected_args(args: tuple[int, tuple[float, ...]]) -> dict:
 
 def injected_power(seeds: range, deltas: tuple[float, ...]) -> dict[float, float]:
     """Share of null markets in which each planted excess reaches 'evidence for'."""
-    context = multiprocessing.get_context("spawn")
-    workers = max(1, min(os.cpu_count() or 1, 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with market_pool() as pool:
         found = list(pool.map(_injected_args, [(s, deltas) for s in seeds], chunksize=4))
     return {d: sum(f[d] for f in found) / len(found) for d in deltas}
 
