@@ -67,38 +67,11 @@ def pipeline_env(prefect_harness, emulator, tmp_path):
         yield warehouse
 
 
-# Load bookkeeping differs between two runs that loaded the same data.
-LOAD_COLUMNS = ("_load_id", "_loaded_at")
-
-
-def content_checksums(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, tuple]:
-    """Row count and order-independent hash of each table, load bookkeeping left out.
-
-    Args:
-        con: an open warehouse.
-        tables: qualified table names.
-
-    Returns:
-        table -> (rows, hash) over every column but ``_load_id`` and ``_loaded_at``.
-    """
-    sums = {}
-    for table in tables:
-        columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-        keep = ", ".join(c for c in columns if c not in LOAD_COLUMNS)
-        sums[table] = con.execute(
-            f"select count(*), coalesce(sum(hash({keep})::hugeint), 0) from {table}"
-        ).fetchone()
-    return sums
-
-
 def base_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     """Qualified names of the base tables (not views) of one schema."""
-    rows = con.execute(
-        "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_schema = ? and table_type = 'BASE TABLE' order by 1",
-        [schema],
-    ).fetchall()
-    return [r[0] for r in rows]
+    from warehouse.db import list_tables
+
+    return list_tables(con, (schema,), views=False)
 
 
 @dataclass(frozen=True)
@@ -121,7 +94,7 @@ def baseline(prefect_harness, emulator, tmp_path_factory) -> Baseline:
     """One clean run from FLOW_START to today, once per session (per xdist worker): the
     reliability cases compare with it, and the nightly tests read it instead of running it."""
     from flows.nightly import nightly
-    from warehouse.db import connect, list_tables
+    from warehouse.db import connect, content_checksums, list_tables
 
     emulator.clear_faults()
     warehouse = tmp_path_factory.mktemp("baseline") / "rotation.duckdb"
@@ -129,8 +102,8 @@ def baseline(prefect_harness, emulator, tmp_path_factory) -> Baseline:
         summary = nightly(start=FLOW_START, end=datetime.now(UTC).date(), mode="test")
     assert (summary.status, summary.failed_streams) == ("success", {})
     with connect(warehouse, read_only=True) as con:
-        raw = content_checksums(con, list_tables(con, ("raw",)))
-        marts = content_checksums(con, base_tables(con, "marts"))
+        raw = content_checksums(con, tables=list_tables(con, ("raw",)))
+        marts = content_checksums(con, tables=base_tables(con, "marts"))
     return Baseline(warehouse, raw, marts)
 
 

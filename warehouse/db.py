@@ -185,15 +185,22 @@ def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int
 
 
 def content_checksums(
-    con: duckdb.DuckDBPyConnection, schemas: Iterable[str] = ("raw", "staging", "marts")
+    con: duckdb.DuckDBPyConnection,
+    schemas: Iterable[str] = ("raw", "staging", "marts"),
+    tables: Iterable[str] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Row count and content hash of every table and view, ignoring *when* rows were loaded.
 
     ``_load_id``/``_loaded_at`` differ between two runs that load the same data, so they are
     left out: equal checksums mean equal data, however many runs it took to load it.
+
+    Args:
+        con: an open warehouse.
+        schemas: whose tables and views to hash.
+        tables: qualified names to hash instead (``schemas`` is then not read).
     """
     sums = {}
-    for table in list_tables(con, schemas):
+    for table in list_tables(con, schemas) if tables is None else tables:
         schema, name = table.split(".")
         columns = [
             c
@@ -214,12 +221,16 @@ def content_checksums(
     return sums
 
 
-def list_tables(con: duckdb.DuckDBPyConnection, schemas: Iterable[str] = SCHEMAS) -> list[str]:
-    """Qualified names of the base tables and views in the given schemas, sorted."""
-    wanted = list(schemas)
+def list_tables(
+    con: duckdb.DuckDBPyConnection, schemas: Iterable[str] = SCHEMAS, *, views: bool = True
+) -> list[str]:
+    """Qualified names of the base tables (and views, unless ``views=False``) in the given
+    schemas, sorted."""
+    kinds = ["BASE TABLE", "VIEW"] if views else ["BASE TABLE"]
     rows = con.execute(
         "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_catalog = current_database() and list_contains(?, table_schema) order by 1",
-        [wanted],
+        "where table_catalog = current_database() and list_contains(?, table_schema) "
+        "and list_contains(?, table_type) order by 1",
+        [list(schemas), kinds],
     ).fetchall()
     return [r[0] for r in rows]

@@ -17,7 +17,6 @@ from tests.conftest import (  # noqa: F401 (re-exported to the reliability tests
     FLOW_START,
     Baseline,
     base_tables,
-    content_checksums,
 )
 from tests.conftest import pipeline_overrides as flow_overrides
 from tests.sources.conftest import FakeClock

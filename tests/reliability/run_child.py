@@ -96,8 +96,8 @@ def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: flo
     Every fault kind is met: the kinds are shuffled and dealt one a night from the 2nd run on
     (again from the top after the last), each night with up to two more drawn at random.
     """
-    from tests.reliability.conftest import base_tables, content_checksums
-    from warehouse.db import connect, list_tables
+    from tests.reliability.conftest import base_tables
+    from warehouse.db import connect, content_checksums, list_tables
 
     rng = random.Random(seed)
     deck = rng.sample(SOAK_FAULTS, len(SOAK_FAULTS))
@@ -137,7 +137,7 @@ def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: flo
     for name, path in (("soaked", warehouse), ("clean", clean)):
         with connect(path, read_only=True) as con:
             tables = list_tables(con, ("raw",)) + base_tables(con, "marts")
-            sums[name] = content_checksums(con, tables)
+            sums[name] = content_checksums(con, tables=tables)
     print(json.dumps(sums), flush=True)
 
 

@@ -28,11 +28,10 @@ from tests.conftest import FLOW_START
 from tests.reliability.conftest import (
     Baseline,
     base_tables,
-    content_checksums,
     pipeline_overrides,
     today,
 )
-from warehouse.db import connect, list_tables
+from warehouse.db import connect, content_checksums, list_tables
 from warehouse.publish import lock_path, next_path
 from warehouse.runs import RunSummary
 
@@ -98,8 +97,8 @@ def killed_run(baseline: Baseline, emulator, tmp_path_factory) -> Iterator[Kille
     with settings_env(overrides):
         rerun = nightly(start=FLOW_START, end=today(), mode="test")
     with connect(warehouse, read_only=True) as con:
-        raw = content_checksums(con, list_tables(con, ("raw",)))
-        marts = content_checksums(con, base_tables(con, "marts"))
+        raw = content_checksums(con, tables=list_tables(con, ("raw",)))
+        marts = content_checksums(con, tables=base_tables(con, "marts"))
     yield KilledRun(
         child.pid, before, after_kill, next_existed, str(refused.value), rerun, raw, marts
     )

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from sources import treasury_dts
-from warehouse.db import bootstrap, content_checksums, table_checksum
+from warehouse.db import bootstrap, content_checksums, list_tables, table_checksum
 
 
 @pytest.fixture
@@ -56,6 +56,20 @@ def test_load_columns_are_ignored_by_content_checksums(con):
     sums = content_checksums(con, ["raw"])
     assert sums["raw.a"] == sums["raw.b"]
     assert table_checksum(con, a) != table_checksum(con, b)
+
+
+def test_named_tables_are_hashed_alone_and_as_in_their_schema(con):
+    fill(con, "a", [("BTC", 1.0)])
+    fill(con, "b", [("ETH", 2.0)])
+    named = content_checksums(con, tables=["raw.b"])
+    assert named == {"raw.b": content_checksums(con, ["raw"])["raw.b"]}
+
+
+def test_views_are_listed_unless_left_out(con):
+    fill(con, "a", [("BTC", 1.0)])
+    con.execute("create view raw.v as select * from raw.a")
+    assert list_tables(con, ["raw"]) == ["raw.a", "raw.v"]
+    assert list_tables(con, ["raw"], views=False) == ["raw.a"]
 
 
 class TestSeedTables:
