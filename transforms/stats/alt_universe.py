@@ -64,9 +64,10 @@ def _windows_of_days(volume: pl.DataFrame, first: date, last: date, window: int)
     Returns:
         ``volume``'s rows with a ``rebalance_date`` column (a day in two windows: two rows).
     """
+    empty = volume.clear().with_columns(rebalance_date=pl.lit(None, dtype=pl.Date))
     rebalances = rebalance_dates(first, last)
     if not rebalances:
-        return volume.clear().with_columns(rebalance_date=pl.lit(None, dtype=pl.Date))
+        return empty
     ends = np.array(rebalances, dtype="datetime64[D]")
     days = volume["date"].to_numpy().astype("datetime64[D]")
     first_on_or_after = np.searchsorted(ends, days, side="left")
@@ -76,11 +77,7 @@ def _windows_of_days(volume: pl.DataFrame, first: date, last: date, window: int)
         end = ends[np.minimum(index, len(ends) - 1)]
         inside = (index < len(ends)) & (days > end - np.timedelta64(window, "D"))
         if not inside.any():
-            return (
-                pl.concat(parts)
-                if parts
-                else volume.clear().with_columns(rebalance_date=pl.lit(None, dtype=pl.Date))
-            )
+            return pl.concat(parts) if parts else empty
         parts.append(volume.filter(inside).with_columns(rebalance_date=pl.Series(end[inside])))
         step += 1
 
