@@ -13,11 +13,7 @@ import pytest
 from emulator import Emulator
 from rotation_kernel.settings import Settings, load_settings
 from sources._http import HttpClient
-from tests.conftest import (  # noqa: F401 (re-exported to the reliability tests)
-    FLOW_START,
-    Baseline,
-    base_tables,
-)
+from tests.conftest import Baseline
 from tests.conftest import pipeline_overrides as flow_overrides
 from tests.sources.conftest import FakeClock
 

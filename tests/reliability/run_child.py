@@ -96,7 +96,7 @@ def soak(runs: int, seed: int, start: date, warehouse: Path, read_timeout_s: flo
     Every fault kind is met: the kinds are shuffled and dealt one a night from the 2nd run on
     (again from the top after the last), each night with up to two more drawn at random.
     """
-    from tests.reliability.conftest import base_tables
+    from tests.conftest import base_tables
     from warehouse.db import connect, content_checksums, list_tables
 
     rng = random.Random(seed)

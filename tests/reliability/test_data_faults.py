@@ -22,7 +22,8 @@ from emulator.market import DEFAULT_SEED
 from flows.nightly import nightly
 from rotation_kernel.settings import settings_env
 from sources import binance, fred, treasury_dts
-from tests.reliability.conftest import base_tables, pipeline_overrides
+from tests.conftest import base_tables
+from tests.reliability.conftest import pipeline_overrides
 from warehouse.db import connect, list_tables
 from warehouse.runs import RunSummary
 

@@ -24,13 +24,8 @@ import warehouse.publish as publish_module
 from flows.nightly import nightly
 from rotation_kernel.errors import PublishError
 from rotation_kernel.settings import settings_env
-from tests.conftest import FLOW_START
-from tests.reliability.conftest import (
-    Baseline,
-    base_tables,
-    pipeline_overrides,
-    today,
-)
+from tests.conftest import FLOW_START, Baseline, base_tables
+from tests.reliability.conftest import pipeline_overrides, today
 from warehouse.db import connect, content_checksums, list_tables
 from warehouse.publish import lock_path, next_path
 from warehouse.runs import RunSummary
