@@ -70,6 +70,18 @@ def is_insufficient(test: pl.DataFrame) -> bool:
     )
 
 
+def _counted(test: pl.DataFrame, count_episodes: int) -> str:
+    """How many of the episodes the tests count, when not all: ' (9 to 10 in each test: ...)'."""
+    low, high = test["count_episodes"].min(), test["count_episodes"].max()
+    if low is None or low == high == count_episodes:
+        return ""
+    counted = f"{low}" if low == high else f"{low} to {high}"
+    return (
+        f" ({counted} in each test: an episode counts once its horizon has elapsed and its leg "
+        "has prices)"
+    )
+
+
 def headline(test: pl.DataFrame, count_episodes: int, since: date | None) -> str:
     """The section's first sentence: insufficient evidence, or how the verdicts fell.
 
@@ -93,8 +105,8 @@ def headline(test: pl.DataFrame, count_episodes: int, since: date | None) -> str
     tally = dict(zip(counts["verdict"], counts["count"], strict=True))
     parts = [f"{tally.get(v, 0)} {v}" for v in VERDICT_TEXT]
     text = (
-        f"{count_episodes} independent {plural} since {start}, {test.height} tests "
-        f"(leg x horizon): {', '.join(parts)}."
+        f"{count_episodes} independent {plural} since {start}{_counted(test, count_episodes)}, "
+        f"{test.height} tests (leg x horizon): {', '.join(parts)}."
     )
     for verdict in ("evidence for", "evidence against"):
         rows = _sorted_by_leg(test.filter(pl.col("verdict") == verdict), "horizon_days")

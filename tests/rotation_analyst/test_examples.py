@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from rotation_analyst.example_queries import example_queries, question
+from rotation_analyst.status import setup_state
 from tests.rotation_analyst.thesis_marts import thesis_connection
 from warehouse import connect
 
@@ -64,6 +65,16 @@ class TestExamples:
         assert frame["date"][0] == last[0]
         assert frame["liquidity_state"][0] in {"expanding", "flat", "contracting"}
         assert -1 <= frame["rotation_score"][0] <= 1
+
+    def test_regime_now_shows_the_setup_that_rotation_status_shows(self, results, con):
+        frame = results["01_regime_now"]
+        state = setup_state(con)
+        assert state is not None  # the demo warehouse has the thesis marts
+        assert frame.select("is_setup", "setup_since_date", "setup_session_date").row(0) == (
+            state.is_setup,
+            state.setup_since_date,
+            state.date,
+        )
 
     def test_forward_returns_count_episodes_not_overlapping_days(self, thesis_results):
         """Three episodes give n = 3 (not 3 x 90 days); the third has not reached 180 days."""

@@ -12,6 +12,7 @@ import pytest
 from rotation_analyst.report import render_report
 from rotation_analyst.thesis_report import (
     episodes_table,
+    headline,
     is_insufficient,
     ordering_reading,
     sensitivity_grids,
@@ -58,11 +59,38 @@ class TestHeadline:
         assert "Insufficient evidence" not in section
         headline = re.search(r'<p class="headline" id="thesis-headline">(.*?)</p>', section)
         assert headline.group(1) == (
-            "10 independent episodes since 2016-01-04, 24 tests (leg x horizon): "
+            "10 independent episodes since 2016-01-04 (9 to 10 in each test: an episode counts "
+            "once its horizon has elapsed and its leg has prices), 24 tests (leg x horizon): "
             "1 evidence for, 1 evidence against, 22 no evidence, 0 insufficient. "
             "Evidence for: BTC vs R2K at 90 days (excess +0.100, q 0.030). "
             "Evidence against: alts vs ETH at 90 days (excess -0.020, q 0.030)."
         )
+
+    @pytest.mark.parametrize(
+        ("counts", "said"),
+        [
+            pytest.param([10, 10], "", id="every_test_counts_every_episode"),
+            pytest.param([9, 9], " (9 in each test", id="one_episode_not_yet_elapsed"),
+            pytest.param([8, 10], " (8 to 10 in each test", id="legs_count_differently"),
+        ],
+    )
+    def test_the_headline_says_when_tests_count_fewer_episodes_than_it_lists(
+        self, counts: list[int], said: str
+    ):
+        test = pl.DataFrame(
+            {
+                "leg": ["btc_vs_rut"] * len(counts),
+                "horizon_days": [90, 180][: len(counts)],
+                "verdict": ["no evidence"] * len(counts),
+                "count_episodes": counts,
+                "excess_log_ret": [0.0] * len(counts),
+                "q_value": [0.5] * len(counts),
+            }
+        )
+        text = headline(test, 10, date(2016, 1, 4))
+        start = "10 independent episodes since 2016-01-04"
+        assert text.startswith(f"{start}{said}")
+        assert text.startswith(f"{start}, 2 tests") == (said == "")
 
     @pytest.mark.parametrize(
         ("verdicts", "counts", "expected"),
