@@ -31,7 +31,7 @@ class MarketOutcome:
     primary_count: dict[str, int]  # rotation leg -> episodes at 90 days
     primary_excess: dict[str, float]  # rotation leg -> excess log return at 90 days
     is_lead_detected: bool | None  # any row of fct_lead_lag_summary (None: not built)
-    injected: dict[float, bool]  # planted excess -> found (see injected_detections); may be {}
+    injected: dict[float, bool]  # planted excess -> found (see detections); may be {}
 
     @property
     def evidence(self) -> list[tuple[str, int, str]]:
@@ -117,18 +117,6 @@ def market_outcomes(
         return list(own.map(_outcome_args, args, chunksize=4))
 
 
-def injected_detections(seed: int, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict:
-    """:func:`detections` on the null market of ``seed`` (built for this alone)."""
-    from rotation_cli.market_warehouse import market_warehouse
-    from warehouse.transform import run_transforms
-
-    con = market_warehouse(*LONG_HISTORY, seed=seed, kind="null")
-    run_transforms(con, select=["marts.fct_thesis_setup", "marts.fct_alt_basket"])
-    found = detections(con, deltas, leg)
-    con.close()
-    return found
-
-
 def detections(con, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict[float, bool]:
     """Plant a known excess into one null market and see which sizes the test detects.
 
@@ -164,14 +152,9 @@ def detections(con, deltas: tuple[float, ...], leg: str = "btc_vs_rut") -> dict[
     return found
 
 
-def _injected_args(args: tuple[int, tuple[float, ...]]) -> dict:
-    return injected_detections(*args)
-
-
 def injected_power(seeds: range, deltas: tuple[float, ...]) -> dict[float, float]:
     """Share of null markets in which each planted excess reaches 'evidence for'."""
-    with market_pool() as pool:
-        found = list(pool.map(_injected_args, [(s, deltas) for s in seeds], chunksize=4))
+    found = [o.injected for o in market_outcomes(seeds, "null", deltas=deltas, planted_in=seeds)]
     return {d: sum(f[d] for f in found) / len(found) for d in deltas}
 
 
